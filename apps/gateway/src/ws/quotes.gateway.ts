@@ -1,0 +1,101 @@
+import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
+import type { WebSocket } from 'ws';
+import { WsCloseCode, WsErrorCode, type WsErrorCode as ErrorCode } from '#app/contracts';
+import { gatewayConfig, type GatewayConfig } from '#app/config';
+import { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { ClientSession } from '../subscriptions/client-session.js';
+import { SubscriptionService } from '../subscriptions/subscription.service.js';
+
+const CLOSE_GRACE_MS = 2000;
+
+/** The socket boundary: sessions per connection, rate limiting, and handing each action to the service. */
+@WebSocketGateway({ path: '/ws' })
+export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
+  private readonly logger = new Logger(QuotesGateway.name);
+  private readonly sessions = new Map<WebSocket, ClientSession>();
+
+  constructor(
+    private readonly subscriptions: SubscriptionService,
+    private readonly rateLimiter: RateLimiter,
+    @Inject(gatewayConfig.KEY) private readonly config: GatewayConfig,
+  ) {}
+
+  get connectionCount(): number {
+    return this.sessions.size;
+  }
+
+  handleConnection(socket: WebSocket) {
+    this.sessions.set(socket, new ClientSession(socket));
+  }
+
+  handleDisconnect(socket: WebSocket) {
+    const session = this.sessions.get(socket);
+    if (!session) return;
+    this.sessions.delete(socket);
+    this.subscriptions.disconnect(session);
+  }
+
+  @SubscribeMessage('subscribe')
+  onSubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() data: { symbols: string[] }) {
+    this.run(socket, (session) => this.subscriptions.subscribe(session, data.symbols));
+  }
+
+  @SubscribeMessage('unsubscribe')
+  onUnsubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() data: { symbols: string[] }) {
+    this.run(socket, async (session) => this.subscriptions.unsubscribe(session, data.symbols));
+  }
+
+  @SubscribeMessage('ping')
+  onPing(@ConnectedSocket() socket: WebSocket) {
+    this.run(socket, async (session) => session.send({ type: 'pong' }));
+  }
+
+  @SubscribeMessage('invalid')
+  onInvalid(@ConnectedSocket() socket: WebSocket, @MessageBody() error: { code: ErrorCode; message: string }) {
+    this.run(socket, async (session) => session.send({ type: 'error', payload: error }));
+  }
+
+  /** Closes every socket with 1001 and gives clients a moment to answer the close before the server goes. */
+  async beforeApplicationShutdown() {
+    const closed = [...this.sessions.keys()].map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          socket.once('close', () => resolve());
+          socket.close(WsCloseCode.GOING_AWAY, 'server shutting down');
+          setTimeout(() => {
+            socket.terminate();
+            resolve();
+          }, CLOSE_GRACE_MS).unref();
+        }),
+    );
+    await Promise.all(closed);
+    if (closed.length > 0) this.logger.log(`closed ${closed.length} client sockets`);
+  }
+
+  /** Rate limit first, then run the action after the session's earlier ones. */
+  private run(socket: WebSocket, action: (session: ClientSession) => Promise<void>) {
+    const session = this.sessions.get(socket);
+    if (!session) return;
+    session
+      .enqueue(async () => {
+        if (await this.rateLimiter.allow(session.id)) return action(session);
+        session.rateLimitStrikes++;
+        session.send({
+          type: 'error',
+          payload: { code: WsErrorCode.RATE_LIMITED, message: `More than ${this.config.rateLimitPerSecond} messages per second` },
+        });
+        if (session.rateLimitStrikes >= this.config.rateLimitStrikes) {
+          socket.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded repeatedly');
+        }
+      })
+      .catch((err: Error) => this.logger.error(`session ${session.id}: ${err.stack ?? err}`));
+  }
+}

@@ -1,0 +1,46 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { ClientsModule, Transport } from '@nestjs/microservices';
+import { kafkaConfig, processorConfig, redisConfig, type KafkaConfig } from '#app/config';
+import { HealthModule } from '#app/health';
+import { KafkaHealthIndicator, KafkaModule, kafkaClientConfig } from '#app/kafka';
+import { RedisHealthIndicator, RedisModule } from '#app/redis';
+import { DEAD_LETTER_CLIENT } from './processor.constants.js';
+import { QuoteStore } from './quotes/quote-store.js';
+import { DeadLetters } from './ticks/dead-letters.js';
+import { TickHandler } from './ticks/tick-handler.js';
+import { ticksControllerFor } from './ticks/ticks.controller.js';
+
+@Module({})
+export class AppModule {
+  static forTopic(ticksTopic: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ ignoreEnvFile: true, load: [kafkaConfig, redisConfig, processorConfig] }),
+        KafkaModule,
+        RedisModule,
+        HealthModule.register({ imports: [KafkaModule, RedisModule], indicators: [KafkaHealthIndicator, RedisHealthIndicator] }),
+        ClientsModule.registerAsync([
+          {
+            name: DEAD_LETTER_CLIENT,
+            imports: [ConfigModule.forFeature(kafkaConfig)],
+            inject: [kafkaConfig.KEY],
+            useFactory: (config: KafkaConfig) => ({
+              transport: Transport.KAFKA,
+              options: {
+                client: kafkaClientConfig(config, 'processor-dlq'),
+                producerOnlyMode: true,
+                postfixId: '',
+                producer: { allowAutoTopicCreation: false },
+                send: { acks: -1 },
+              },
+            }),
+          },
+        ]),
+      ],
+      controllers: [ticksControllerFor(ticksTopic)],
+      providers: [QuoteStore, DeadLetters, TickHandler],
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { kafkaConfig, processorConfig } from '#app/config';
+import { KafkaAdmin, kafkaClientConfig } from '#app/kafka';
+import { runApp } from '#app/runtime';
+import { AppModule } from './app.module.js';
+
+await runApp('processor', async (logger) => {
+  const kafka = kafkaConfig();
+  const processor = processorConfig();
+  const app = await NestFactory.create(AppModule.forTopic(kafka.ticksTopic), { logger, abortOnError: false });
+  app.connectMicroservice<MicroserviceOptions>(
+    {
+      transport: Transport.KAFKA,
+      options: {
+        client: kafkaClientConfig(kafka, 'processor'),
+        consumer: { groupId: processor.groupId, allowAutoTopicCreation: false },
+        subscribe: { fromBeginning: true },
+        run: { partitionsConsumedConcurrently: processor.concurrency },
+        postfixId: '',
+      },
+    },
+    { inheritAppConfig: true },
+  );
+  await app.init();
+  // The consumer subscribes as soon as it starts; a missing topic would make it fail.
+  await app.get(KafkaAdmin).ensureTopics([
+    { topic: kafka.ticksTopic, numPartitions: kafka.partitions, replicationFactor: kafka.replicationFactor },
+    { topic: kafka.dlqTopic, numPartitions: 1, replicationFactor: kafka.replicationFactor },
+  ]);
+  await app.startAllMicroservices();
+  await app.listen(processor.port);
+  logger.log(`consuming ${kafka.ticksTopic} as group ${processor.groupId}; health on :${processor.port}/health`);
+  return app;
+});

@@ -1,0 +1,5 @@
+export * from './quote.js';
+export * from './tick.dto.js';
+export * from './ws-messages.js';
+export * from './channels.js';
+export * from './symbols.js';

@@ -1,0 +1,4 @@
+export * from './redis.constants.js';
+export * from './create-redis-client.js';
+export * from './redis-health.indicator.js';
+export * from './redis.module.js';

@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { IsIn } from 'class-validator';
+import { ConfigValidationError, validateEnv } from '#app/config';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+const SHUTDOWN_DEADLINE_MS = 9000;
+
+export class LogEnv {
+  @IsIn(LEVELS)
+  LOG_LEVEL: LogLevel = 'log';
+
+  @IsIn(['text', 'json'])
+  LOG_FORMAT = 'text';
+}
+
+/** The app-wide logger: LOG_LEVEL and everything more severe, as text or one JSON object per line. */
+export function createLogger(appName: string): ConsoleLogger {
+  const env = validateEnv(LogEnv);
+  return new ConsoleLogger(appName, {
+    logLevels: LEVELS.slice(0, LEVELS.indexOf(env.LOG_LEVEL) + 1),
+    json: env.LOG_FORMAT === 'json',
+    colors: env.LOG_FORMAT === 'text' && process.stdout.isTTY === true,
+  });
+}
+
+/**
+ * Starts an app and owns its process: a config error prints what to fix and exits 1;
+ * SIGINT/SIGTERM close the app (Nest's shutdown hooks drain it) and exit 0, or 1 if the drain
+ * fails or outlasts the deadline. Nest's own enableShutdownHooks would re-raise the signal, so a
+ * clean stop would not exit 0.
+ */
+export async function runApp(appName: string, start: (logger: ConsoleLogger) => Promise<INestApplication>) {
+  let logger: ConsoleLogger;
+  let app: INestApplication;
+  try {
+    logger = createLogger(appName);
+    app = await start(logger);
+  } catch (err) {
+    if (err instanceof ConfigValidationError) {
+      process.stderr.write(`[${appName}] ${err.message}\n[${appName}] Fix the variables above (see .env.example) and start again.\n`);
+    } else {
+      process.stderr.write(`[${appName}] failed to start: ${(err as Error)?.stack ?? err}\n`);
+    }
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received, draining`);
+    const deadline = setTimeout(() => {
+      logger.error(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms, exiting`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    app.close().then(
+      () => {
+        logger.log('stopped');
+        process.exit(0);
+      },
+      (err: Error) => {
+        logger.error(`shutdown failed: ${err.stack ?? err}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
