@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ClientsModule, Transport } from '@nestjs/microservices';
+import { Partitioners } from 'kafkajs';
 import { generatorConfig, kafkaConfig, marketConfig, type KafkaConfig } from '#app/config';
 import { HealthModule } from '#app/health';
 import { KafkaHealthIndicator, KafkaModule, kafkaClientConfig } from '#app/kafka';
@@ -25,7 +26,7 @@ import { TickSchedule } from './publishing/tick-schedule.js';
             producerOnlyMode: true,
             postfixId: '',
             // Idempotent: a retried batch is not written twice; acks from all in-sync replicas.
-            producer: { idempotent: true, allowAutoTopicCreation: false, retry: { retries: 8, maxRetryTime: 5000 } },
+            producer: { createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, allowAutoTopicCreation: false, retry: { retries: 8, maxRetryTime: 5000 } },
             send: { acks: -1 },
           },
         }),

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ClientsModule, Transport } from '@nestjs/microservices';
+import { Partitioners } from 'kafkajs';
 import { kafkaConfig, processorConfig, redisConfig, type KafkaConfig } from '#app/config';
 import { HealthModule } from '#app/health';
 import { KafkaHealthIndicator, KafkaModule, kafkaClientConfig } from '#app/kafka';
@@ -32,7 +33,7 @@ export class AppModule {
                 client: kafkaClientConfig(config, 'processor-dlq'),
                 producerOnlyMode: true,
                 postfixId: '',
-                producer: { allowAutoTopicCreation: false },
+                producer: { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false },
                 send: { acks: -1 },
               },
             }),

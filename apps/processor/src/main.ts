@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { Partitioners } from 'kafkajs';
 import { kafkaConfig, processorConfig } from '#app/config';
 import { KafkaAdmin, kafkaClientConfig } from '#app/kafka';
 import { runApp } from '#app/runtime';
@@ -15,6 +16,7 @@ await runApp('processor', async (logger) => {
       options: {
         client: kafkaClientConfig(kafka, 'processor'),
         consumer: { groupId: processor.groupId, allowAutoTopicCreation: false },
+        producer: { createPartitioner: Partitioners.DefaultPartitioner },
         subscribe: { fromBeginning: true },
         run: { partitionsConsumedConcurrently: processor.concurrency },
         postfixId: '',

@@ -4,25 +4,25 @@ import { validateEnv } from './validate-env.js';
 
 export class GatewayEnv {
   @IsInt() @Min(1) @Max(65_535)
-  GATEWAY_PORT = 8081;
+  GATEWAY_PORT: number = 8081;
 
   @IsIP()
-  GATEWAY_HOST = '0.0.0.0';
+  GATEWAY_HOST: string = '0.0.0.0';
 
   /** Largest frame a client may send; a larger one closes the socket with 1009. */
   @IsInt() @Min(64) @Max(1_048_576)
-  WS_MAX_FRAME_BYTES = 16_384;
+  WS_MAX_FRAME_BYTES: number = 16_384;
 
   @IsInt() @Min(1) @Max(10_000)
-  WS_MAX_SYMBOLS_PER_CONNECTION = 100;
+  WS_MAX_SYMBOLS_PER_CONNECTION: number = 100;
 
   /** Client messages per second per connection, counted in Redis. */
   @IsInt() @Min(1) @Max(10_000)
-  WS_RATE_LIMIT_PER_SECOND = 20;
+  WS_RATE_LIMIT_PER_SECOND: number = 20;
 
   /** Rate-limited messages after which the connection is closed with 1008. */
   @IsInt() @Min(1) @Max(100_000)
-  WS_RATE_LIMIT_STRIKES = 50;
+  WS_RATE_LIMIT_STRIKES: number = 50;
 }
 
 export const gatewayConfig = registerAs('gateway', () => {

@@ -4,15 +4,15 @@ import { validateEnv } from './validate-env.js';
 
 export class GeneratorEnv {
   @IsInt() @Min(1) @Max(65_535)
-  GENERATOR_PORT = 8082;
+  GENERATOR_PORT: number = 8082;
 
   /** One round of ticks (every symbol) per interval. */
   @IsInt() @Min(1) @Max(3_600_000)
-  TICK_INTERVAL_MS = 100;
+  TICK_INTERVAL_MS: number = 100;
 
   /** Ticks per symbol per round; raise it (with a short interval) for benchmark rates. */
   @IsInt() @Min(1) @Max(10_000)
-  TICK_BURST = 1;
+  TICK_BURST: number = 1;
 }
 
 export const generatorConfig = registerAs('generator', () => {

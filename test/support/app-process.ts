@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export type AppName = 'generator' | 'processor' | 'gateway';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  ms: number;
+}
+
+/** One of the real, built apps running as a child process, as `npm start` runs it. */
+export class AppProcess {
+  output = '';
+  readonly exited: Promise<Exit>;
+  private stopAt = Date.now();
+
+  private constructor(
+    readonly name: AppName,
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal, ms: Date.now() - this.stopAt })),
+    );
+  }
+
+  /** Spawns the app; resolves when GET /health answers 200. */
+  static async start(name: AppName, port: number, env: Record<string, string>, timeoutMs = 60_000): Promise<AppProcess> {
+    const child = spawn(process.execPath, ['--enable-source-maps', `dist/apps/${name}/src/main.js`], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'log', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const app = new AppProcess(name, port, child);
+    await app.waitUntilReady(timeoutMs);
+    return app;
+  }
+
+  /** Spawns the app and resolves when it exits, for start-up failures. */
+  static async run(name: AppName, env: Record<string, string>): Promise<{ exit: Exit; output: string }> {
+    const child = spawn(process.execPath, [`dist/apps/${name}/src/main.js`], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const app = new AppProcess(name, 0, child);
+    return { exit: await app.exited, output: app.output };
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  async health(path = '/health'): Promise<{ status: number; body: unknown }> {
+    const res = await fetch(`http://127.0.0.1:${this.port}${path}`, { signal: AbortSignal.timeout(5000) });
+    return { status: res.status, body: await res.json() };
+  }
+
+  async waitUntilReady(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let exited = false;
+    void this.exited.then(() => (exited = true));
+    while (Date.now() < deadline && !exited) {
+      try {
+        if ((await this.health()).status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(200);
+    }
+    this.child.kill('SIGKILL');
+    throw new Error(`${this.name} did not become ready in ${timeoutMs} ms:\n${this.output.slice(-4000)}`);
+  }
+
+  /** Sends a signal and resolves with how the process ended and how long it took. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<Exit> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.stopAt = Date.now();
+      this.child.kill(signal);
+    }
+    return this.exited;
+  }
+}
