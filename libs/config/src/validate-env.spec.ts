@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GatewayEnv } from './gateway.config.js';
+import { KafkaEnv } from './kafka.config.js';
+import { parseSymbols } from './market.config.js';
+import { ConfigValidationError, validateEnv } from './validate-env.js';
+
+describe('validateEnv', () => {
+  it('applies defaults for unset or empty variables and converts numbers', () => {
+    const env = validateEnv(GatewayEnv, { GATEWAY_PORT: '9000', WS_MAX_FRAME_BYTES: '' });
+    assert.equal(env.GATEWAY_PORT, 9000);
+    assert.equal(env.WS_MAX_FRAME_BYTES, 16_384);
+  });
+
+  it('names every invalid variable with its value', () => {
+    assert.throws(
+      () => validateEnv(KafkaEnv, { KAFKA_BROKERS: 'localhost', KAFKA_TOPIC_PARTITIONS: 'many' }),
+      (err: Error) =>
+        err instanceof ConfigValidationError &&
+        /KAFKA_BROKERS="localhost"/.test(err.message) &&
+        /KAFKA_TOPIC_PARTITIONS="many"/.test(err.message),
+    );
+  });
+});
+
+describe('parseSymbols', () => {
+  it('reads symbols with optional base prices, upper-cased, keeping known volatilities', () => {
+    const specs = parseSymbols('aapl, XYZ:12.5 ,AAPL:200');
+    assert.deepEqual(
+      specs.map((s) => [s.symbol, s.basePrice]),
+      [
+        ['AAPL', 200],
+        ['XYZ', 12.5],
+      ],
+    );
+    assert.equal(specs[0].volatility, 0.25);
+  });
+
+  it('rejects malformed entries and an empty list', () => {
+    for (const bad of ['', ' , ', 'AAPL:0', 'AAPL:x', 'TOO-LONG-SYMBOL', 'A:1:2']) {
+      assert.throws(() => parseSymbols(bad), ConfigValidationError, bad);
+    }
+  });
+});

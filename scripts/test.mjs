@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// `npm test`: installs and builds what is missing, brings up the real Kafka and Redis (reusing running
+// ones), runs every unit, integration and end-to-end test with node's test runner, and stops the
+// infrastructure it started. Extra arguments are passed to `node --test` (e.g. --test-name-pattern).
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { bringUpInfra, build, ensureDependencies, ROOT } from './setup.mjs';
+
+function testFiles() {
+  const dist = path.join(ROOT, 'dist');
+  return readdirSync(dist, { recursive: true })
+    .map(String)
+    .filter((f) => /\.(spec|e2e)\.js$/.test(f) && !f.includes('node_modules'))
+    .sort((a, b) => Number(a.endsWith('.e2e.js')) - Number(b.endsWith('.e2e.js')) || a.localeCompare(b))
+    .map((f) => path.join('dist', f));
+}
+
+function runTests(files, extra) {
+  const args = ['--enable-source-maps', '--test', '--test-reporter=spec', '--test-concurrency=1', ...extra, ...files];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+ensureDependencies();
+build();
+const releaseInfra = await bringUpInfra();
+let code = 1;
+try {
+  code = await runTests(testFiles(), process.argv.slice(2));
+} finally {
+  await releaseInfra();
+}
+process.exit(code);

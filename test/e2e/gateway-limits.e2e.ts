@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { System } from '../support/system.js';
+import { TestClient } from '../support/ws-client.js';
+
+describe('gateway limits on a real socket', () => {
+  let system: System;
+
+  before(async () => {
+    system = await System.start(
+      { WS_RATE_LIMIT_PER_SECOND: '5', WS_RATE_LIMIT_STRIKES: '10', WS_MAX_FRAME_BYTES: '1024', WS_MAX_SYMBOLS_PER_CONNECTION: '3' },
+      ['gateway'],
+    );
+  });
+
+  after(() => system?.stop());
+
+  it('answers RATE_LIMITED past the per-second limit counted in Redis, then closes with 1008 after repeated abuse', async () => {
+    const client = await TestClient.connect(system.wsUrl);
+    for (let i = 0; i < 30; i++) client.send({ action: 'ping' });
+    const closed = await client.closed;
+    assert.equal(closed.code, 1008);
+    const pongs = client.received.filter((m) => m.type === 'pong').length;
+    const limited = client.received.filter((m) => m.type === 'error' && m.payload.code === 'RATE_LIMITED').length;
+    assert.ok(pongs >= 5 && pongs <= 10, `about 5 pongs per second window, got ${pongs}`);
+    assert.equal(limited, 10);
+  });
+
+  it('keeps a client that stays within the limit', async () => {
+    const client = await TestClient.connect(system.wsUrl);
+    for (let i = 0; i < 3; i++) {
+      client.send({ action: 'ping' });
+      await client.expect('pong');
+    }
+    client.close();
+  });
+
+  it('closes the socket with 1009 when a frame exceeds WS_MAX_FRAME_BYTES', async () => {
+    const client = await TestClient.connect(system.wsUrl);
+    client.send({ action: 'subscribe', payload: { symbols: ['AAPL'], padding: 'x'.repeat(2000) } });
+    assert.equal((await client.closed).code, 1009);
+  });
+
+  it('refuses symbols beyond WS_MAX_SYMBOLS_PER_CONNECTION with TOO_MANY_SYMBOLS, keeping those it has', async () => {
+    const client = await TestClient.connect(system.wsUrl);
+    client.send({ action: 'subscribe', payload: { symbols: ['AAPL', 'MSFT'] } });
+    await client.expect('subscribed');
+    await client.expect('snapshot');
+    client.send({ action: 'subscribe', payload: { symbols: ['GOOG', 'AMZN'] } });
+    const error = await client.next((m) => m.type === 'error');
+    assert.equal(error.type === 'error' && error.payload.code, 'TOO_MANY_SYMBOLS');
+    client.send({ action: 'unsubscribe', payload: { symbols: ['MSFT'] } });
+    await client.next((m) => m.type === 'unsubscribed');
+    client.send({ action: 'subscribe', payload: { symbols: ['GOOG'] } });
+    const ack = await client.next((m) => m.type === 'subscribed');
+    assert.deepEqual(ack.type === 'subscribed' && ack.payload.symbols, ['GOOG']);
+    client.close();
+  });
+});
