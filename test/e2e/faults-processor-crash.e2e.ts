@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { generatorReport } from '../support/generator-report.js';
+import { QuoteWatcher } from '../support/quote-watcher.js';
+import { assertConsecutive, assertSameSeqs, assertStrictlyIncreasing, highest, seqsSeenBy } from '../support/seq-order.js';
+import { KAFKA_BROKERS, REDIS_URL, startApp, System } from '../support/system.js';
+import { TopicReader } from '../support/topic-reader.js';
+import { waitUntil } from '../support/wait-until.js';
+import { TestClient } from '../support/ws-client.js';
+
+const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'];
+
+describe('processor killed with SIGKILL mid-stream and restarted', () => {
+  let system: System;
+  let watcher: QuoteWatcher;
+  let client: TestClient;
+  const topics = new TopicReader(KAFKA_BROKERS);
+
+  before(async () => {
+    system = await System.start({ TICK_INTERVAL_MS: '20', SYMBOLS: SYMBOLS.join(',') }, ['processor', 'gateway']);
+    // Watch the channels before the first tick exists, so every quote the processor publishes is seen.
+    watcher = await QuoteWatcher.start(REDIS_URL, system.env.REDIS_KEY_PREFIX);
+    client = await TestClient.connect(system.wsUrl);
+    client.send({ action: 'subscribe', payload: { symbols: SYMBOLS } });
+    await client.expect('subscribed');
+    await client.expect('snapshot');
+    system.apps.generator = await startApp('generator', system.env);
+  });
+
+  after(async () => {
+    client?.close();
+    watcher?.stop();
+    await system?.stop();
+  });
+
+  it('stores the last seq the generator produced for every symbol, publishes every tick once, and the connected client never sees seq go backwards', async (t) => {
+    const topic = system.env.KAFKA_TICKS_TOPIC;
+    await waitUntil('the processor to store ticks', () => watcher.publishedCount >= 100, { timeoutMs: 20_000 });
+
+    const killed = await system.apps.processor!.stop('SIGKILL');
+    assert.equal(killed.signal, 'SIGKILL');
+    const publishedAtKill = watcher.publishedCount;
+    const backlogFrom = await topics.highWatermarkSum(topic);
+    await waitUntil('ticks to pile up in Kafka while no processor runs', async () => (await topics.highWatermarkSum(topic)) >= backlogFrom + 100, {
+      timeoutMs: 15_000,
+    });
+
+    const restartedAt = Date.now();
+    system.apps.processor = await startApp('processor', system.env);
+    // The dead member keeps its partitions until its session times out (kafkajs default 30 s).
+    await waitUntil('the restarted processor to resume storing', () => watcher.publishedCount > publishedAtKill + 100, {
+      timeoutMs: 60_000,
+      state: () => ({ publishedAtKill, now: watcher.publishedCount }),
+    });
+    t.diagnostic(`restarted processor resumed after ${Date.now() - restartedAt} ms`);
+
+    const generatorExit = await system.apps.generator!.stop('SIGTERM');
+    assert.equal(generatorExit.code, 0);
+    const report = generatorReport(system.apps.generator!.output);
+    const inKafka = await topics.read(topic);
+    assert.equal(report.failed, 0, 'Kafka was up throughout: no tick failed');
+    assert.equal(inKafka.count, report.published, 'the topic holds every tick the generator published, once');
+    assert.deepEqual([...inKafka.seqs.keys()].sort(), [...SYMBOLS].sort());
+    assertConsecutive(inKafka.seqs, 'ticks in Kafka');
+
+    const lastProduced = highest(inKafka.seqs);
+    await waitUntil('the stored quote of every symbol to reach the last seq produced', () => watcher.storedEqual(lastProduced), {
+      timeoutMs: 30_000,
+      state: async () => ({ expected: lastProduced, stored: await watcher.storedSeqs(SYMBOLS) }),
+    });
+    // Ticks redelivered after the crash are stale by seq: stored and published once, none skipped.
+    assertSameSeqs(watcher.published, inKafka.seqs, 'quotes the processor published vs ticks in Kafka');
+
+    await waitUntil('the client to receive the last seq of every symbol', () => {
+      const seen = highest(seqsSeenBy(client));
+      return [...lastProduced].every(([symbol, seq]) => seen.get(symbol) === seq);
+    }, { timeoutMs: 10_000, state: () => highest(seqsSeenBy(client)) });
+    const seen = seqsSeenBy(client);
+    assertStrictlyIncreasing(seen, 'client that stayed connected');
+    assertConsecutive(seen, 'client that stayed connected');
+    t.diagnostic(`${report.published} ticks, ${watcher.publishedCount} published quotes, client saw ${client.updates().length} updates`);
+  });
+});

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { AssignerProtocol, Kafka, logLevel, type Admin } from 'kafkajs';
+
+/** The ticks a topic holds, read back to its high watermarks. */
+export interface TopicContents {
+  /** Records read; equals the sum of the partitions' high watermarks. */
+  count: number;
+  /** Every seq per symbol, in the order of its partition (one symbol lives in one partition). */
+  seqs: Map<string, number[]>;
+}
+
+/**
+ * Reads a ticks topic the way an auditor would, with plain kafkajs against the given brokers:
+ * how many records it holds and which seqs, to compare with what the generator says it published
+ * and what the processor stored.
+ */
+export class TopicReader {
+  private readonly kafka: Kafka;
+
+  constructor(brokers: string) {
+    this.kafka = new Kafka({
+      clientId: 'e2e-topic-reader',
+      brokers: brokers.split(','),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 3, initialRetryTime: 200 },
+    });
+  }
+
+  /** Sum of the high watermarks: how many records were ever appended (the topic is never compacted). */
+  async highWatermarkSum(topic: string): Promise<number> {
+    return this.withAdmin(async (admin) => {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+    });
+  }
+
+  /** The members of a consumer group and how many partitions each was assigned. */
+  async groupMembers(groupId: string, topic: string): Promise<Array<{ memberId: string; partitions: number[] }>> {
+    return this.withAdmin(async (admin) => {
+      const { groups } = await admin.describeGroups([groupId]);
+      return (groups[0]?.members ?? []).map((m) => {
+        const decoded = m.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment) : null;
+        return { memberId: m.memberId, partitions: decoded?.assignment[topic] ?? [] };
+      });
+    });
+  }
+
+  /** Reads every record up to the current high watermarks (with a fresh consumer group). */
+  async read(topic: string, timeoutMs = 30_000): Promise<TopicContents> {
+    const ends = await this.withAdmin((admin) => admin.fetchTopicOffsets(topic));
+    const pending = new Map(ends.filter((p) => Number(p.high) > 0).map((p) => [p.partition, Number(p.high) - 1]));
+    const seqs = new Map<string, number[]>();
+    let count = 0;
+    if (pending.size === 0) return { count, seqs };
+    const consumer = this.kafka.consumer({ groupId: `e2e-audit-${randomUUID()}` });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`read ${count} records of ${topic} in ${timeoutMs} ms; partitions left: ${JSON.stringify([...pending])}`)),
+          timeoutMs,
+        );
+        void consumer.run({
+          eachBatch: async ({ batch }) => {
+            const last = pending.get(batch.partition);
+            for (const message of batch.messages) {
+              if (last === undefined || Number(message.offset) > last) continue;
+              count++;
+              const tick = JSON.parse(message.value!.toString()) as { symbol: string; seq: number };
+              let list = seqs.get(tick.symbol);
+              if (!list) seqs.set(tick.symbol, (list = []));
+              list.push(tick.seq);
+              if (Number(message.offset) === last) pending.delete(batch.partition);
+            }
+            if (pending.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        });
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+    return { count, seqs };
+  }
+
+  private async withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await work(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
