@@ -27,7 +27,10 @@ export class QuoteWatcher {
 
   static async start(redisUrl: string, prefix: string): Promise<QuoteWatcher> {
     const options = { maxRetriesPerRequest: 1, retryStrategy: (attempt: number) => Math.min(100 * attempt, 1000) };
-    const watcher = new QuoteWatcher(new Redis(redisUrl, options), new Redis(redisUrl, options), prefix);
+    const [commands, subscriber] = [new Redis(redisUrl, options), new Redis(redisUrl, options)];
+    // A test may stop this Redis on purpose; ioredis reconnects (and re-subscribes) by itself.
+    for (const connection of [commands, subscriber]) connection.on('error', () => undefined);
+    const watcher = new QuoteWatcher(commands, subscriber, prefix);
     await watcher.subscriber.psubscribe(`${prefix}quotes:*`);
     return watcher;
   }
