@@ -2,7 +2,13 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { gatewayConfig, marketConfig, redisConfig } from '#app/config';
 import { HealthModule } from '#app/health';
+import { MetricsModule } from '#app/metrics';
 import { RedisHealthIndicator, RedisModule } from '#app/redis';
+import { UpgradeAuthenticator } from './auth/upgrade-authenticator.js';
+import { GatewayStats } from './connections/gateway-stats.js';
+import { GatewayMetrics } from './connections/gateway.metrics.js';
+import { Heartbeat } from './connections/heartbeat.js';
+import { SessionRegistry } from './connections/session-registry.js';
 import { FeedHealthIndicator } from './feed/feed-health.indicator.js';
 import { FeedModule } from './feed/feed.module.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
@@ -14,8 +20,18 @@ import { QuotesGateway } from './ws/quotes.gateway.js';
     ConfigModule.forRoot({ ignoreEnvFile: true, load: [redisConfig, marketConfig, gatewayConfig] }),
     RedisModule,
     FeedModule,
+    MetricsModule.forApp('gateway'),
     HealthModule.register({ imports: [RedisModule, FeedModule], indicators: [RedisHealthIndicator, FeedHealthIndicator] }),
   ],
-  providers: [SubscriptionService, RateLimiter, QuotesGateway],
+  providers: [
+    GatewayStats,
+    SessionRegistry,
+    UpgradeAuthenticator,
+    Heartbeat,
+    SubscriptionService,
+    RateLimiter,
+    QuotesGateway,
+    GatewayMetrics,
+  ],
 })
 export class AppModule {}

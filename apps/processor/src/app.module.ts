@@ -5,12 +5,14 @@ import { Partitioners } from 'kafkajs';
 import { kafkaConfig, processorConfig, redisConfig, type KafkaConfig } from '#app/config';
 import { HealthModule } from '#app/health';
 import { KafkaHealthIndicator, KafkaModule, kafkaClientConfig } from '#app/kafka';
+import { MetricsModule } from '#app/metrics';
 import { RedisHealthIndicator, RedisModule } from '#app/redis';
 import { DEAD_LETTER_CLIENT } from './processor.constants.js';
 import { QuoteStore } from './quotes/quote-store.js';
 import { DeadLetters } from './ticks/dead-letters.js';
 import { TickHandler } from './ticks/tick-handler.js';
 import { ticksControllerFor } from './ticks/ticks.controller.js';
+import { TicksMetrics } from './ticks/ticks.metrics.js';
 
 @Module({})
 export class AppModule {
@@ -21,6 +23,7 @@ export class AppModule {
         ConfigModule.forRoot({ ignoreEnvFile: true, load: [kafkaConfig, redisConfig, processorConfig] }),
         KafkaModule,
         RedisModule,
+        MetricsModule.forApp('processor'),
         HealthModule.register({ imports: [KafkaModule, RedisModule], indicators: [KafkaHealthIndicator, RedisHealthIndicator] }),
         ClientsModule.registerAsync([
           {
@@ -41,7 +44,7 @@ export class AppModule {
         ]),
       ],
       controllers: [ticksControllerFor(ticksTopic)],
-      providers: [QuoteStore, DeadLetters, TickHandler],
+      providers: [QuoteStore, DeadLetters, TickHandler, TicksMetrics],
     };
   }
 }

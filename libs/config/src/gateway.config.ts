@@ -1,6 +1,9 @@
 import { registerAs } from '@nestjs/config';
-import { IsInt, IsIP, Max, Min } from 'class-validator';
-import { validateEnv } from './validate-env.js';
+import { IsIn, IsInt, IsIP, IsString, Max, Min } from 'class-validator';
+import { ConfigValidationError, validateEnv } from './validate-env.js';
+
+export const AUTH_MODES = ['none', 'api-key', 'jwt'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
 
 export class GatewayEnv {
   @IsInt() @Min(1) @Max(65_535)
@@ -23,10 +26,50 @@ export class GatewayEnv {
   /** Rate-limited messages after which the connection is closed with 1008. */
   @IsInt() @Min(1) @Max(100_000)
   WS_RATE_LIMIT_STRIKES: number = 50;
+
+  /** Open connections per client IP; the next upgrade is refused with HTTP 429. */
+  @IsInt() @Min(1) @Max(1_000_000)
+  WS_MAX_CONNECTIONS_PER_IP: number = 100;
+
+  /** The gateway pings every client this often and drops one that did not answer the previous ping. */
+  @IsInt() @Min(100) @Max(600_000)
+  WS_HEARTBEAT_INTERVAL_MS: number = 30_000;
+
+  /** Unsent bytes queued for a client above which its updates are conflated (latest per symbol). */
+  @IsInt() @Min(1024) @Max(1_073_741_824)
+  WS_SLOW_CLIENT_BUFFER_BYTES: number = 262_144;
+
+  /** Unsent bytes queued for a client above which it is closed with 1013. */
+  @IsInt() @Min(1024) @Max(1_073_741_824)
+  WS_MAX_CLIENT_BUFFER_BYTES: number = 4_194_304;
+
+  /** How long a client may stay over WS_SLOW_CLIENT_BUFFER_BYTES before it is closed with 1013. */
+  @IsInt() @Min(100) @Max(3_600_000)
+  WS_SLOW_CLIENT_MAX_LAG_MS: number = 10_000;
+
+  /** none | api-key | jwt: checked at the upgrade, 401 before the socket opens. */
+  @IsIn(AUTH_MODES)
+  WS_AUTH_MODE: string = 'none';
+
+  /** Comma-separated keys accepted in api-key mode (header x-api-key, or ?apiKey= for browsers). */
+  @IsString()
+  WS_API_KEYS: string = '';
+
+  /** HS256 secret for jwt mode, at least 32 characters (Authorization: Bearer, or ?token=). */
+  @IsString()
+  WS_JWT_SECRET: string = '';
 }
 
 export const gatewayConfig = registerAs('gateway', () => {
   const env = validateEnv(GatewayEnv);
+  const apiKeys = env.WS_API_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
+  const problems: string[] = [];
+  if (env.WS_AUTH_MODE === 'api-key' && apiKeys.length === 0) problems.push('  WS_API_KEYS: api-key mode needs at least one key');
+  if (env.WS_AUTH_MODE === 'jwt' && env.WS_JWT_SECRET.length < 32) problems.push('  WS_JWT_SECRET: jwt mode needs a secret of at least 32 characters');
+  if (env.WS_MAX_CLIENT_BUFFER_BYTES <= env.WS_SLOW_CLIENT_BUFFER_BYTES) {
+    problems.push('  WS_MAX_CLIENT_BUFFER_BYTES: must be larger than WS_SLOW_CLIENT_BUFFER_BYTES');
+  }
+  if (problems.length > 0) throw new ConfigValidationError(`Invalid environment configuration:\n${problems.join('\n')}`);
   return {
     port: env.GATEWAY_PORT,
     host: env.GATEWAY_HOST,
@@ -34,6 +77,12 @@ export const gatewayConfig = registerAs('gateway', () => {
     maxSymbolsPerConnection: env.WS_MAX_SYMBOLS_PER_CONNECTION,
     rateLimitPerSecond: env.WS_RATE_LIMIT_PER_SECOND,
     rateLimitStrikes: env.WS_RATE_LIMIT_STRIKES,
+    maxConnectionsPerIp: env.WS_MAX_CONNECTIONS_PER_IP,
+    heartbeatIntervalMs: env.WS_HEARTBEAT_INTERVAL_MS,
+    slowClientBufferBytes: env.WS_SLOW_CLIENT_BUFFER_BYTES,
+    maxClientBufferBytes: env.WS_MAX_CLIENT_BUFFER_BYTES,
+    slowClientMaxLagMs: env.WS_SLOW_CLIENT_MAX_LAG_MS,
+    auth: { mode: env.WS_AUTH_MODE as AuthMode, apiKeys, jwtSecret: env.WS_JWT_SECRET },
   };
 });
 export type GatewayConfig = ReturnType<typeof gatewayConfig>;

@@ -45,6 +45,17 @@ export class KafkaAdmin implements OnApplicationShutdown {
     }
   }
 
+  /** Records in `topic` not yet committed by `groupId`, summed over partitions. */
+  async consumerLag(groupId: string, topic: string): Promise<number> {
+    await this.connect();
+    const [ends, [committed]] = await Promise.all([
+      this.admin.fetchTopicOffsets(topic),
+      this.admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
+    const done = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
+    return ends.reduce((lag, p) => lag + Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0)), 0);
+  }
+
   async onApplicationShutdown() {
     await this.admin.disconnect();
   }

@@ -17,7 +17,7 @@ const SEQ = /"seq":(\d+)/;
 export class QuoteFeed implements OnApplicationShutdown {
   private readonly logger = new Logger(QuoteFeed.name);
   readonly subscriber: Redis;
-  delivered = 0;
+  received = 0;
 
   constructor(
     @Inject(redisConfig.KEY) private readonly config: RedisConfig,
@@ -43,12 +43,12 @@ export class QuoteFeed implements OnApplicationShutdown {
   }
 
   private fanOut(channel: string, quote: string): void {
+    this.received++;
     const symbol = symbolOfChannel(this.config.keyPrefix, channel);
     const sessions = symbol === undefined ? undefined : this.index.subscribers(symbol);
     if (!sessions) return;
     const seq = Number(SEQ.exec(quote)?.[1] ?? -1);
     const frame = Buffer.from(UPDATE_HEAD + quote + '}');
     for (const session of sessions) session.deliver(symbol!, seq, frame);
-    this.delivered += sessions.size;
   }
 }

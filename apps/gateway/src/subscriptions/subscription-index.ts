@@ -1,4 +1,4 @@
-import type { ClientSession } from './client-session.js';
+import type { ClientSession } from '../connections/client-session.js';
 
 /**
  * Which sessions want which symbol. `add` reports when a symbol gets its first subscriber and

@@ -3,7 +3,7 @@ import { SYMBOL_PATTERN, WsErrorCode } from '#app/contracts';
 import { gatewayConfig, marketConfig, type GatewayConfig, type MarketConfig } from '#app/config';
 import { QuoteFeed } from '../feed/quote-feed.js';
 import { QuoteReader } from '../feed/quote-reader.js';
-import type { ClientSession } from './client-session.js';
+import type { ClientSession } from '../connections/client-session.js';
 import { SubscriptionIndex } from './subscription-index.js';
 
 /** Subscribe and unsubscribe as the WebSocket contract defines them. */

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import {
   ConnectedSocket,
@@ -10,37 +11,35 @@ import {
 import type { WebSocket } from 'ws';
 import { WsCloseCode, WsErrorCode, type WsErrorCode as ErrorCode } from '#app/contracts';
 import { gatewayConfig, type GatewayConfig } from '#app/config';
+import type { ClientSession } from '../connections/client-session.js';
+import { GatewayStats } from '../connections/gateway-stats.js';
+import { SessionRegistry } from '../connections/session-registry.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
-import { ClientSession } from '../subscriptions/client-session.js';
 import { SubscriptionService } from '../subscriptions/subscription.service.js';
 
 const CLOSE_GRACE_MS = 2000;
 
-/** The socket boundary: sessions per connection, rate limiting, and handing each action to the service. */
+/** The socket boundary: a session per connection, rate limiting, and each action handed to the service. */
 @WebSocketGateway({ path: '/ws' })
 export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   private readonly logger = new Logger(QuotesGateway.name);
-  private readonly sessions = new Map<WebSocket, ClientSession>();
 
   constructor(
+    private readonly registry: SessionRegistry,
     private readonly subscriptions: SubscriptionService,
     private readonly rateLimiter: RateLimiter,
+    private readonly stats: GatewayStats,
     @Inject(gatewayConfig.KEY) private readonly config: GatewayConfig,
   ) {}
 
-  get connectionCount(): number {
-    return this.sessions.size;
-  }
-
-  handleConnection(socket: WebSocket) {
-    this.sessions.set(socket, new ClientSession(socket));
+  handleConnection(socket: WebSocket, request: IncomingMessage) {
+    const session = this.registry.open(socket, request);
+    socket.on('pong', () => (session.alive = true));
   }
 
   handleDisconnect(socket: WebSocket) {
-    const session = this.sessions.get(socket);
-    if (!session) return;
-    this.sessions.delete(socket);
-    this.subscriptions.disconnect(session);
+    const session = this.registry.close(socket);
+    if (session) this.subscriptions.disconnect(session);
   }
 
   @SubscribeMessage('subscribe')
@@ -65,8 +64,8 @@ export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, 
 
   /** Closes every socket with 1001 and gives clients a moment to answer the close before the server goes. */
   async beforeApplicationShutdown() {
-    const closed = [...this.sessions.keys()].map(
-      (socket) =>
+    const closed = [...this.registry.sessions()].map(
+      ({ socket }) =>
         new Promise<void>((resolve) => {
           socket.once('close', () => resolve());
           socket.close(WsCloseCode.GOING_AWAY, 'server shutting down');
@@ -82,17 +81,19 @@ export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, 
 
   /** Rate limit first, then run the action after the session's earlier ones. */
   private run(socket: WebSocket, action: (session: ClientSession) => Promise<void>) {
-    const session = this.sessions.get(socket);
+    const session = this.registry.get(socket);
     if (!session) return;
     session
       .enqueue(async () => {
         if (await this.rateLimiter.allow(session.id)) return action(session);
+        this.stats.rateLimited++;
         session.rateLimitStrikes++;
         session.send({
           type: 'error',
           payload: { code: WsErrorCode.RATE_LIMITED, message: `More than ${this.config.rateLimitPerSecond} messages per second` },
         });
         if (session.rateLimitStrikes >= this.config.rateLimitStrikes) {
+          this.logger.log(`session ${session.id} (${session.ip}) closed for repeated rate limiting`);
           socket.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded repeatedly');
         }
       })

@@ -12,6 +12,8 @@ export class TickPublisher implements OnApplicationBootstrap {
   private readonly logger = new Logger(TickPublisher.name);
   published = 0;
   failed = 0;
+  /** The error of the last batch, cleared by the next batch that gets through. */
+  lastError?: string;
 
   constructor(
     @Inject(TICKS_CLIENT) private readonly client: ClientKafka,
@@ -34,8 +36,10 @@ export class TickPublisher implements OnApplicationBootstrap {
     try {
       await lastValueFrom(this.client.emitBatch(this.config.ticksTopic, { messages }), { defaultValue: undefined });
       this.published += ticks.length;
+      this.lastError = undefined;
     } catch (err) {
       this.failed += ticks.length;
+      this.lastError = (err as Error).message;
       this.logger.error(`failed to publish ${ticks.length} ticks: ${(err as Error).message}`);
       throw err;
     }

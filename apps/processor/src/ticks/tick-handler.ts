@@ -11,6 +11,7 @@ import { DeadLetters } from './dead-letters.js';
  */
 @Injectable()
 export class TickHandler {
+  consumed = 0;
   stored = 0;
   stale = 0;
 
@@ -20,6 +21,7 @@ export class TickHandler {
   ) {}
 
   async handle(value: unknown, context: KafkaContext): Promise<void> {
+    this.consumed++;
     const result = validateTick(value);
     if (!result.ok) {
       await this.deadLetters.park(context, result.reason);

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ClientSession } from './client-session.js';
+import { fakeSocket } from './fake-socket.js';
+import { GatewayStats } from './gateway-stats.js';
+
+const limits = { slowBufferBytes: 1000, maxBufferBytes: 5000, maxLagMs: 50 };
+
+function session() {
+  const fake = fakeSocket();
+  const stats = new GatewayStats();
+  return { ...fake, stats, session: new ClientSession(fake.ws, '127.0.0.1', limits, stats) };
+}
+
+describe('ClientSession', () => {
+  it('holds updates during a snapshot and releases only those newer than it, in order', () => {
+    const { session: s, sent } = session();
+    s.hold();
+    s.deliver('AAPL', 5, Buffer.from('aapl-5'));
+    s.deliver('GOOG', 9, Buffer.from('goog-9'));
+    s.deliver('AAPL', 6, Buffer.from('aapl-6'));
+    assert.deepEqual(sent, []);
+    s.release(new Map([['AAPL', 5]]));
+    assert.deepEqual(sent, ['goog-9', 'aapl-6']);
+    s.deliver('AAPL', 7, Buffer.from('aapl-7'));
+    assert.equal(sent.at(-1), 'aapl-7');
+  });
+
+  it('conflates updates to the latest per symbol while the client lags, and sends them once it catches up', () => {
+    const { session: s, sent, socket, stats } = session();
+    socket.bufferedAmount = 2000;
+    s.deliver('AAPL', 1, Buffer.from('aapl-1'));
+    s.deliver('AAPL', 2, Buffer.from('aapl-2'));
+    s.deliver('GOOG', 1, Buffer.from('goog-1'));
+    assert.deepEqual(sent, []);
+    assert.equal(stats.updatesConflated, 1);
+    s.catchUp();
+    assert.deepEqual(sent, [], 'still lagging: nothing sent');
+    socket.bufferedAmount = 0;
+    s.catchUp();
+    assert.deepEqual(sent, ['aapl-2', 'goog-1']);
+    assert.equal(s.isLagging, false);
+  });
+
+  it('closes a client with 1013 when it stays lagging past the allowed time', async () => {
+    const { session: s, socket, closes, stats } = session();
+    socket.bufferedAmount = 2000;
+    s.deliver('AAPL', 1, Buffer.from('aapl-1'));
+    s.catchUp();
+    assert.deepEqual(closes, []);
+    await new Promise((r) => setTimeout(r, 60));
+    s.catchUp();
+    assert.deepEqual(closes, [1013]);
+    assert.equal(stats.slowClientsClosed, 1);
+  });
+
+  it('closes a client with 1013 once its unsent bytes pass the hard limit', () => {
+    const { session: s, socket, closes, stats } = session();
+    socket.bufferedAmount = 6000;
+    s.deliver('AAPL', 1, Buffer.from('aapl-1'));
+    assert.deepEqual(closes, [1013]);
+    assert.equal(stats.slowClientsClosed, 1);
+  });
+
+  it('runs queued requests one after another', async () => {
+    const { session: s } = session();
+    const order: string[] = [];
+    const slow = s.enqueue(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      order.push('first');
+    });
+    const fast = s.enqueue(async () => {
+      order.push('second');
+    });
+    await Promise.all([slow, fast]);
+    assert.deepEqual(order, ['first', 'second']);
+  });
+});

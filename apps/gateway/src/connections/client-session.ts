@@ -1,0 +1,126 @@
+import { WebSocket } from 'ws';
+import { WsCloseCode, type ServerMessage } from '#app/contracts';
+import type { GatewayStats } from './gateway-stats.js';
+
+interface HeldUpdate {
+  symbol: string;
+  seq: number;
+  frame: Buffer;
+}
+
+export interface SessionLimits {
+  /** Queued bytes above which updates are conflated to the latest per symbol. */
+  slowBufferBytes: number;
+  /** Queued bytes above which the client is closed with 1013. */
+  maxBufferBytes: number;
+  /** How long a client may stay lagging before it is closed with 1013. */
+  maxLagMs: number;
+}
+
+const TERMINATE_AFTER_CLOSE_MS = 1000;
+let nextId = 0;
+
+/** One connected client: its socket, its symbols, and a queue that runs its requests one at a time. */
+export class ClientSession {
+  readonly id = ++nextId;
+  readonly symbols = new Set<string>();
+  /** Updates that arrive while a snapshot is being read; sent after it so seq never goes backwards. */
+  private held: HeldUpdate[] | null = null;
+  /** Latest update per symbol kept back while the client is not reading fast enough. */
+  private conflated: Map<string, Buffer> | null = null;
+  private laggingSince = 0;
+  private queue: Promise<void> = Promise.resolve();
+  rateLimitStrikes = 0;
+  /** Cleared when a ping is sent, set by the pong; a session still false at the next ping is dead. */
+  alive = true;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly ip: string,
+    private readonly limits: SessionLimits,
+    private readonly stats: GatewayStats,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  get isLagging(): boolean {
+    return this.conflated !== null;
+  }
+
+  send(message: ServerMessage): void {
+    if (!this.isOpen) return;
+    this.socket.send(JSON.stringify(message));
+    this.stats.messagesSent++;
+  }
+
+  /** The hot path: one pre-serialised update frame, shared by every subscriber of the symbol. */
+  deliver(symbol: string, seq: number, frame: Buffer): void {
+    if (this.held) {
+      this.held.push({ symbol, seq, frame });
+      return;
+    }
+    if (!this.isOpen) return;
+    const buffered = this.socket.bufferedAmount;
+    if (buffered > this.limits.maxBufferBytes) {
+      this.closeAsTooSlow();
+    } else if (this.conflated || buffered > this.limits.slowBufferBytes) {
+      if (!this.conflated) {
+        this.conflated = new Map();
+        this.laggingSince = Date.now();
+      } else if (this.conflated.has(symbol)) {
+        this.stats.updatesConflated++;
+      }
+      this.conflated.set(symbol, frame);
+    } else {
+      this.socket.send(frame, { binary: false });
+      this.stats.messagesSent++;
+    }
+  }
+
+  /**
+   * Sends the conflated updates once the client has caught up, or closes it when it has lagged too long;
+   * called periodically for lagging sessions.
+   */
+  catchUp(): void {
+    if (!this.conflated || !this.isOpen) return;
+    if (this.socket.bufferedAmount > this.limits.slowBufferBytes) {
+      if (Date.now() - this.laggingSince > this.limits.maxLagMs) this.closeAsTooSlow();
+      return;
+    }
+    const latest = this.conflated;
+    this.conflated = null;
+    for (const frame of latest.values()) {
+      this.socket.send(frame, { binary: false });
+      this.stats.messagesSent++;
+    }
+  }
+
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Sends what was held, skipping updates not newer than the snapshot just sent for their symbol. */
+  release(snapshotSeqs: ReadonlyMap<string, number>): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const update of held) {
+      if (update.seq > (snapshotSeqs.get(update.symbol) ?? -1)) this.deliver(update.symbol, update.seq, update.frame);
+    }
+  }
+
+  /** Runs tasks of this session in arrival order, so a subscribe finishes before the next request starts. */
+  enqueue(task: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(task);
+    return this.queue;
+  }
+
+  /** A client that does not read cannot receive a close frame either: close, then cut it off. */
+  private closeAsTooSlow(): void {
+    this.stats.slowClientsClosed++;
+    this.conflated = null;
+    this.socket.close(WsCloseCode.TRY_AGAIN_LATER, 'client too slow');
+    setTimeout(() => this.socket.terminate(), TERMINATE_AFTER_CLOSE_MS).unref();
+  }
+}

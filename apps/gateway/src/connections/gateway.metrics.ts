@@ -1,0 +1,33 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import { METRICS_REGISTRY, observedCounter, observedGauge } from '#app/metrics';
+import { QuoteFeed } from '../feed/quote-feed.js';
+import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
+import { GatewayStats } from './gateway-stats.js';
+import { SessionRegistry } from './session-registry.js';
+
+@Injectable()
+export class GatewayMetrics {
+  constructor(
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    stats: GatewayStats,
+    sessions: SessionRegistry,
+    index: SubscriptionIndex,
+    feed: QuoteFeed,
+  ) {
+    observedGauge(registry, 'gateway_connections', 'Open WebSocket connections', () => sessions.size);
+    observedGauge(registry, 'gateway_subscriptions', 'Symbol subscriptions over all connections', () => {
+      let total = 0;
+      for (const session of sessions.sessions()) total += session.symbols.size;
+      return total;
+    });
+    observedGauge(registry, 'gateway_channels', 'Redis channels listened to', () => index.symbolCount);
+    observedCounter(registry, 'gateway_quotes_received_total', 'Quotes received from Redis pub/sub', () => feed.received);
+    observedCounter(registry, 'gateway_messages_sent_total', 'Frames sent to clients', () => stats.messagesSent);
+    observedCounter(registry, 'gateway_updates_conflated_total', 'Updates replaced by a newer one for a slow client', () => stats.updatesConflated);
+    observedCounter(registry, 'gateway_slow_clients_closed_total', 'Clients closed with 1013 for not reading', () => stats.slowClientsClosed);
+    observedCounter(registry, 'gateway_rate_limited_total', 'Client messages refused with RATE_LIMITED', () => stats.rateLimited);
+    observedCounter(registry, 'gateway_heartbeat_timeouts_total', 'Clients dropped for a missed heartbeat', () => stats.heartbeatTimeouts);
+    observedCounter(registry, 'gateway_upgrades_refused_total', 'Upgrades refused (401, 429)', () => stats.upgradesRefused);
+  }
+}

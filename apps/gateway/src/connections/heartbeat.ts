@@ -1,0 +1,51 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { gatewayConfig, type GatewayConfig } from '#app/config';
+import { GatewayStats } from './gateway-stats.js';
+import { SessionRegistry } from './session-registry.js';
+
+const CATCH_UP_INTERVAL_MS = 100;
+
+/**
+ * Connection housekeeping the `ws` adapter does not do: ping every client each interval and drop one
+ * that did not answer the last ping (half-open TCP connections otherwise live forever), and flush the
+ * conflated updates of clients that have caught up.
+ */
+@Injectable()
+export class Heartbeat implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(Heartbeat.name);
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly registry: SessionRegistry,
+    private readonly stats: GatewayStats,
+    @Inject(gatewayConfig.KEY) private readonly config: GatewayConfig,
+  ) {}
+
+  onApplicationBootstrap() {
+    this.timers = [
+      setInterval(() => this.ping(), this.config.heartbeatIntervalMs),
+      setInterval(() => this.catchUp(), CATCH_UP_INTERVAL_MS),
+    ];
+  }
+
+  onModuleDestroy() {
+    this.timers.forEach(clearInterval);
+  }
+
+  private ping() {
+    for (const session of this.registry.sessions()) {
+      if (!session.alive) {
+        this.stats.heartbeatTimeouts++;
+        this.logger.log(`session ${session.id} (${session.ip}) missed a heartbeat, dropping it`);
+        session.socket.terminate();
+        continue;
+      }
+      session.alive = false;
+      session.socket.ping();
+    }
+  }
+
+  private catchUp() {
+    for (const session of this.registry.sessions()) if (session.isLagging) session.catchUp();
+  }
+}

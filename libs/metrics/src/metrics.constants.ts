@@ -1,0 +1,2 @@
+/** The app's prom-client Registry. */
+export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
