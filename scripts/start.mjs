@@ -28,7 +28,7 @@ function prefixLines(stream, label, color) {
 ensureDependencies();
 build();
 const releaseInfra = await bringUpInfra();
-const env = { ...process.env };
+const env = { LOG_FORMAT: 'text', ...process.env };
 const dotenv = path.join(ROOT, '.env');
 if (existsSync(dotenv)) Object.assign(env, parseEnv(readFileSync(dotenv, 'utf8')), process.env);
 

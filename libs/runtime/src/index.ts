@@ -1,1 +1,2 @@
 export * from './run-app.js';
+export * from './pino-logger.js';

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger, type INestApplication, type LoggerService, type LogLevel } from '@nestjs/common';
 import { IsIn } from 'class-validator';
 import { ConfigValidationError, validateEnv } from '#app/config';
+import { PinoLogger } from './pino-logger.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const SHUTDOWN_DEADLINE_MS = 9000;
@@ -10,17 +11,18 @@ export class LogEnv {
   @IsIn(LEVELS)
   LOG_LEVEL: LogLevel = 'log';
 
+  /** json (pino, one object per line) for log shippers; text for people (npm start sets it). */
   @IsIn(['text', 'json'])
-  LOG_FORMAT = 'text';
+  LOG_FORMAT: string = 'json';
 }
 
-/** The app-wide logger: LOG_LEVEL and everything more severe, as text or one JSON object per line. */
-export function createLogger(appName: string): ConsoleLogger {
+/** The app-wide logger: LOG_LEVEL and everything more severe. */
+export function createLogger(appName: string): LoggerService {
   const env = validateEnv(LogEnv);
+  if (env.LOG_FORMAT === 'json') return new PinoLogger(appName, env.LOG_LEVEL);
   return new ConsoleLogger(appName, {
     logLevels: LEVELS.slice(0, LEVELS.indexOf(env.LOG_LEVEL) + 1),
-    json: env.LOG_FORMAT === 'json',
-    colors: env.LOG_FORMAT === 'text' && process.stdout.isTTY === true,
+    colors: process.stdout.isTTY === true,
   });
 }
 
@@ -30,8 +32,8 @@ export function createLogger(appName: string): ConsoleLogger {
  * fails or outlasts the deadline. Nest's own enableShutdownHooks would re-raise the signal, so a
  * clean stop would not exit 0.
  */
-export async function runApp(appName: string, start: (logger: ConsoleLogger) => Promise<INestApplication>) {
-  let logger: ConsoleLogger;
+export async function runApp(appName: string, start: (logger: LoggerService) => Promise<INestApplication>) {
+  let logger: LoggerService;
   let app: INestApplication;
   try {
     logger = createLogger(appName);
