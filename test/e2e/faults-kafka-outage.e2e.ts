@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import type { AppProcess } from '../support/app-process.js';
+import { generatorReport } from '../support/generator-report.js';
+import { assertPortsFree, localInfra, portFromEnv } from '../support/local-infra.js';
+import { QuoteWatcher } from '../support/quote-watcher.js';
+import { assertSameSeqs, assertStrictlyIncreasing, highest } from '../support/seq-order.js';
+import { REDIS_URL, startApp, System } from '../support/system.js';
+import { TopicReader } from '../support/topic-reader.js';
+import { waitUntil } from '../support/wait-until.js';
+
+const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'];
+const KAFKA_PORT = portFromEnv('FAULTS_KAFKA_PORT', 39292);
+const KAFKA = { kafkaPort: KAFKA_PORT };
+/** "A few seconds": longer than a health probe's timeout, shorter than the producer's retry budget. */
+const OUTAGE_MS = 5000;
+
+const healthStatus = (app: AppProcess) => app.health().then((h) => h.status, () => 0);
+/** Both apps answer `status` at the same moment (probed in parallel: a Kafka probe may take its 3 s timeout). */
+const bothAnswer = async (status: number, apps: AppProcess[]) => (await Promise.all(apps.map(healthStatus))).every((s) => s === status);
+
+describe('the only Kafka broker stopped for a few seconds and started again', () => {
+  const infra = localInfra();
+  let system: System;
+  let watcher: QuoteWatcher;
+  let topics: TopicReader;
+
+  before(async () => {
+    await assertPortsFree([KAFKA_PORT, KAFKA_PORT + 1], 'FAULTS_KAFKA_PORT');
+    const { bootstrapServers } = await (await infra).startKafka(KAFKA);
+    topics = new TopicReader(bootstrapServers);
+    system = await System.start({ KAFKA_BROKERS: bootstrapServers, TICK_INTERVAL_MS: '20', SYMBOLS: SYMBOLS.join(',') }, ['processor']);
+    watcher = await QuoteWatcher.start(REDIS_URL, system.env.REDIS_KEY_PREFIX);
+    system.apps.generator = await startApp('generator', system.env);
+  });
+
+  after(async () => {
+    watcher?.stop();
+    await system?.stop();
+    await (await infra).stopKafka(KAFKA);
+  });
+
+  it('generator and processor recover by themselves; every tick is delivered once or counted as failed in the log', async (t) => {
+    const { generator, processor } = system.apps as Required<System['apps']>;
+    let restarted = false;
+    void Promise.race([generator.exited, processor.exited]).then(() => (restarted = true));
+    await waitUntil('the processor to store ticks', () => watcher.publishedCount >= 100, { timeoutMs: 20_000 });
+
+    await (await infra).stopKafka(KAFKA);
+    const stoppedAt = Date.now();
+    await waitUntil('generator and processor /health to answer 503', () => bothAnswer(503, [generator, processor]), {
+      timeoutMs: 15_000,
+      intervalMs: 500,
+    });
+    const downAfter = Date.now() - stoppedAt;
+    await sleep(Math.max(0, OUTAGE_MS - downAfter));
+
+    await (await infra).startKafka(KAFKA);
+    const backAt = Date.now();
+    t.diagnostic(`broker down for ${backAt - stoppedAt} ms; /health said 503 after ${downAfter} ms`);
+    await waitUntil('generator and processor /health to answer 200 again', () => bothAnswer(200, [generator, processor]), {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+      state: async () => ({ generator: await generator.health().catch(String), processor: await processor.health().catch(String) }),
+    });
+    const publishedAtBack = watcher.publishedCount;
+    await waitUntil('the processor to store new ticks after the broker is back', () => watcher.publishedCount >= publishedAtBack + 100, {
+      timeoutMs: 45_000,
+      state: () => ({ publishedAtBack, now: watcher.publishedCount }),
+    });
+    t.diagnostic(`pipeline flowing again ${Date.now() - backAt} ms after the broker came back`);
+    assert.equal(restarted, false, 'neither app exited: they recovered in place');
+
+    const generatorExit = await generator.stop('SIGTERM');
+    assert.equal(generatorExit.code, 0, generator.output.slice(-2000));
+    const report = generatorReport(generator.output);
+    t.diagnostic(`generator: ${JSON.stringify(report)}`);
+    assert.equal(report.failedInLog, report.failed, 'every failed tick was logged with "failed to publish N ticks"');
+
+    const inKafka = await topics.read(system.env.KAFKA_TICKS_TOPIC);
+    assertStrictlyIncreasing(inKafka.seqs, 'ticks in Kafka (idempotent producer: no tick written twice)');
+    assert.ok(inKafka.count >= report.published, `every acknowledged tick is in Kafka: ${inKafka.count} in the topic, ${report.published} published`);
+    assert.ok(
+      inKafka.count <= report.published + report.failed,
+      `a tick in Kafka was either acknowledged or counted failed: ${inKafka.count} > ${report.published} + ${report.failed}`,
+    );
+    // Seqs are consecutive per symbol as generated; a hole is a tick that never made it, and must be counted failed.
+    const holes = [...inKafka.seqs.values()].reduce((sum, seqs) => sum + (seqs.at(-1)! - seqs[0] + 1 - seqs.length), 0);
+    assert.ok(holes <= report.failed, `${holes} ticks missing from Kafka but only ${report.failed} counted failed`);
+
+    const lastProduced = highest(inKafka.seqs);
+    await waitUntil('the stored quote of every symbol to reach the last seq in Kafka', () => watcher.storedEqual(lastProduced), {
+      timeoutMs: 30_000,
+      state: async () => ({ expected: lastProduced, stored: await watcher.storedSeqs(SYMBOLS) }),
+    });
+    assertSameSeqs(watcher.published, inKafka.seqs, 'quotes the processor published vs ticks in Kafka');
+  });
+});
