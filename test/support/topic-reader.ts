@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { AssignerProtocol, Kafka, logLevel, type Admin } from 'kafkajs';
+import kafkajs, { AssignerProtocol, Kafka, logLevel, type Admin } from 'kafkajs';
+
+// Not a named export node can detect in kafkajs' CommonJS module.
+const { ConfigResourceTypes } = kafkajs;
 
 /** The ticks a topic holds, read back to its high watermarks. */
 export interface TopicContents {
@@ -31,6 +34,21 @@ export class TopicReader {
     return this.withAdmin(async (admin) => {
       const offsets = await admin.fetchTopicOffsets(topic);
       return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+    });
+  }
+
+  /** How the topic is replicated: per partition its leader and replica count, and the effective min.insync.replicas. */
+  async replication(topic: string): Promise<{ partitions: Array<{ partition: number; leader: number; replicas: number }>; minInsyncReplicas: number }> {
+    return this.withAdmin(async (admin) => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const { resources } = await admin.describeConfigs({
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas'] }],
+        includeSynonyms: false,
+      });
+      return {
+        partitions: topics[0].partitions.map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas.length })),
+        minInsyncReplicas: Number(resources[0].configEntries[0].configValue),
+      };
     });
   }
 
