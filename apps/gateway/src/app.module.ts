@@ -13,6 +13,7 @@ import { FeedHealthIndicator } from './feed/feed-health.indicator.js';
 import { FeedModule } from './feed/feed.module.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { SubscriptionService } from './subscriptions/subscription.service.js';
+import { WebModule } from './web/web.module.js';
 import { QuotesGateway } from './ws/quotes.gateway.js';
 
 @Module({
@@ -22,6 +23,7 @@ import { QuotesGateway } from './ws/quotes.gateway.js';
     FeedModule,
     MetricsModule.forApp('gateway'),
     HealthModule.register({ imports: [RedisModule, FeedModule], indicators: [RedisHealthIndicator, FeedHealthIndicator] }),
+    WebModule,
   ],
   providers: [
     GatewayStats,

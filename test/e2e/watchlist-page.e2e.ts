@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { AppProcess } from '../support/app-process.js';
+import { System } from '../support/system.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** Debian's package (apt-get install chromium); never a browser downloaded by Playwright. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOT = join(ROOT, 'test-results', 'watchlist.png');
+const DEFAULTS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'];
+/** Formats a trader expects, as the page must show them. */
+const PRICE = /^\d{1,3}(,\d{3})*\.\d{2}$/;
+const CHANGE = /^([+-]\d{1,3}(,\d{3})*|0)\.\d{2}$/;
+const PERCENT = /^([+-]\d+|0)\.\d{2}%$/;
+const VOLUME = /^\d{1,3}(,\d{3})*$/;
+
+/** What the functions run inside the page touch; the root tsconfig has no DOM lib, and must not get one. */
+declare const document: { querySelector(selector: string): { textContent: string | null } | null };
+declare const localStorage: { getItem(key: string): string | null };
+
+const byTestId = (id: string) => `[data-testid="${id}"]`;
+const rowSelector = (symbol: string) => `[data-testid="quote-row"][data-symbol="${symbol}"]`;
+
+/** Why this machine cannot run the test, or null; a missing browser or build fails the test rather than skipping it. */
+function missingPrerequisite(): string | null {
+  if (!existsSync(CHROMIUM)) {
+    return `Chromium is not installed at ${CHROMIUM}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH`;
+  }
+  if (!existsSync(join(ROOT, 'dist', 'web', 'index.html'))) {
+    return 'The watchlist page is not built (dist/web/index.html is missing): run `npm run build:web` first';
+  }
+  return null;
+}
+
+const missing = missingPrerequisite();
+if (missing) it('has Chromium and the built watchlist page', () => assert.fail(missing));
+else describe('watchlist page served by the gateway, driven in headless Chromium over the real pipeline', () => {
+  let system: System;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const outsideRequests: string[] = [];
+
+  const cell = (symbol: string, testid: string) => page.locator(`${rowSelector(symbol)} ${byTestId(testid)}`);
+  const listedSymbols = () =>
+    page.locator(byTestId('quote-row')).evaluateAll((rows) => rows.map((row) => row.getAttribute('data-symbol')));
+  const connectionState = () => page.locator(byTestId('connection-status')).getAttribute('data-state');
+  const waitForState = (state: string, timeout = 15_000) =>
+    page.waitForSelector(`${byTestId('connection-status')}[data-state="${state}"]`, { timeout });
+  const addSymbol = async (text: string) => {
+    await page.fill(byTestId('symbol-input'), text);
+    await page.click(byTestId('add-symbol'));
+  };
+  const notice = () => page.locator(byTestId('watchlist-notice')).textContent();
+  const savedList = () => page.evaluate(() => JSON.parse(localStorage.getItem('stock-watchlist:symbols') ?? 'null') as unknown);
+
+  /** Resolves once the symbol's row shows a price, then once its price or volume changes from that. */
+  async function waitForTicks(symbol: string, timeout = 15_000) {
+    const row = rowSelector(symbol);
+    await page.waitForFunction(
+      (row) => /\d/.test(document.querySelector(`${row} [data-testid="last-price"]`)?.textContent ?? ''),
+      row,
+      { timeout },
+    );
+    const read = (row: string) =>
+      ['last-price', 'volume'].map((id) => document.querySelector(`${row} [data-testid="${id}"]`)?.textContent).join('|');
+    const first = await page.evaluate(read, row);
+    await page.waitForFunction(
+      ([row, first]) =>
+        ['last-price', 'volume'].map((id) => document.querySelector(`${row} [data-testid="${id}"]`)?.textContent).join('|') !== first,
+      [row, first] as const,
+      { timeout },
+    );
+  }
+
+  before(async () => {
+    // NVDA is traded too, so the test can add a symbol that is not on the default list.
+    system = await System.start({ SYMBOLS: [...DEFAULTS, 'NVDA'].join(',') });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    page.on('pageerror', (err) => pageErrors.push(err.stack ?? String(err)));
+    const gatewayOrigin = `127.0.0.1:${system.apps.gateway!.port}`;
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.host !== gatewayOrigin && url.protocol !== 'data:') outsideRequests.push(request.url());
+    });
+  }, { timeout: 180_000 });
+
+  after(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  it('opens on the default watchlist and shows live, trader-formatted prices that change as ticks arrive', { timeout: 60_000 }, async () => {
+    await page.goto(`http://127.0.0.1:${system.apps.gateway!.port}/`);
+    await waitForState('live');
+    assert.deepEqual(await listedSymbols(), DEFAULTS);
+    for (const symbol of DEFAULTS) await waitForTicks(symbol);
+
+    assert.match((await cell('AAPL', 'last-price').textContent())!, PRICE);
+    assert.match((await cell('AAPL', 'change').textContent())!, CHANGE);
+    assert.match((await cell('AAPL', 'change-percent').textContent())!, PERCENT);
+    assert.match((await cell('AAPL', 'bid').textContent())!, PRICE);
+    assert.match((await cell('AAPL', 'ask').textContent())!, PRICE);
+    assert.match((await cell('AAPL', 'volume').textContent())!, VOLUME);
+    assert.match((await page.locator(`${rowSelector('AAPL')} polyline`).getAttribute('points'))!, /^[\d.]+,[\d.]+( [\d.]+,[\d.]+)+$/);
+    assert.match((await page.locator(rowSelector('AAPL')).getAttribute('data-tick'))!, /^(up|down)$/, 'rows flash on ticks');
+
+    assert.equal(await page.locator(byTestId('chart-symbol')).textContent(), 'AAPL', 'the first symbol is charted');
+    assert.ok((await page.locator(`${byTestId('price-chart')} canvas`).count()) > 0, 'lightweight-charts drew the chart');
+    await page.click(`${rowSelector('MSFT')} ${byTestId('select-symbol')}`);
+    assert.equal(await page.locator(byTestId('chart-symbol')).textContent(), 'MSFT');
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="chart-price"]')?.textContent ?? ''));
+  });
+
+  it('rejects a malformed symbol with a message and adds a traded one, upper-cased, with live prices', { timeout: 30_000 }, async () => {
+    await addSymbol('12$');
+    assert.match((await notice())!, /"12\$" is not a ticker symbol/);
+    assert.equal(await page.locator(byTestId('symbol-input')).getAttribute('aria-invalid'), 'true');
+    assert.deepEqual(await listedSymbols(), DEFAULTS);
+
+    await addSymbol(' nvda ');
+    await waitForTicks('NVDA');
+    assert.deepEqual(await listedSymbols(), [...DEFAULTS, 'NVDA']);
+    assert.equal(await page.locator(byTestId('symbol-input')).inputValue(), '', 'the input is cleared for the next symbol');
+  });
+
+  it('takes an untraded symbol back off the list when the gateway answers UNKNOWN_SYMBOL, and says why', { timeout: 30_000 }, async () => {
+    await addSymbol('ZZZZ');
+    await page.waitForFunction(() => /ZZZZ is not traded/.test(document.querySelector('[data-testid="watchlist-notice"]')?.textContent ?? ''));
+    await page.waitForSelector(rowSelector('ZZZZ'), { state: 'detached' });
+    assert.deepEqual(await savedList(), [...DEFAULTS, 'NVDA']);
+  });
+
+  it('removes a symbol with its remove button and saves the list', { timeout: 30_000 }, async () => {
+    await page.click(`${rowSelector('AMZN')} ${byTestId('remove-symbol')}`);
+    await page.waitForSelector(rowSelector('AMZN'), { state: 'detached' });
+    assert.deepEqual(await savedList(), ['AAPL', 'MSFT', 'GOOG', 'TSLA', 'NVDA']);
+  });
+
+  it('restores the saved watchlist after a reload and streams it again', { timeout: 30_000 }, async () => {
+    await page.reload();
+    await waitForState('live');
+    assert.deepEqual(await listedSymbols(), ['AAPL', 'MSFT', 'GOOG', 'TSLA', 'NVDA']);
+    await waitForTicks('NVDA');
+    await waitForTicks('TSLA');
+  });
+
+  it('shows reconnecting with a countdown while the gateway is down, then goes live and streams again', { timeout: 90_000 }, async () => {
+    const gateway = system.apps.gateway!;
+    await gateway.stop();
+    await waitForState('reconnecting', 10_000);
+    await page.waitForFunction(() => /Reconnecting in \d+s/.test(document.querySelector('[data-testid="connection-status"]')?.textContent ?? ''));
+    const reconnecting = await page.locator(byTestId('connection-status')).textContent();
+
+    const restartedAt = Date.now();
+    system.apps.gateway = await AppProcess.start('gateway', gateway.port, { ...system.env, GATEWAY_PORT: String(gateway.port) });
+    await waitForState('live', 45_000);
+    const liveAfterMs = Date.now() - restartedAt;
+    // The page re-subscribed its whole list: every symbol ticks on the new gateway.
+    for (const symbol of ['AAPL', 'MSFT', 'GOOG', 'TSLA', 'NVDA']) await waitForTicks(symbol);
+    assert.equal(await connectionState(), 'live');
+    console.log(`# status while down: "${reconnecting?.trim()}"; live again ${liveAfterMs} ms after the gateway was ready`);
+  });
+
+  it('looks like a trading screen (screenshot saved to test-results/watchlist.png)', { timeout: 30_000 }, async () => {
+    await page.click(`${rowSelector('NVDA')} ${byTestId('select-symbol')}`);
+    await page.waitForTimeout(6000); // let the chart and sparklines fill in
+    mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+    assert.ok(existsSync(SCREENSHOT));
+  });
+
+  it('fetched nothing but the gateway and threw no page errors', () => {
+    assert.deepEqual(outsideRequests, []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
