@@ -1,5 +1,8 @@
-/** One simulated market minute per tick, so prices move visibly at any tick interval. */
-const MINUTES_PER_TRADING_YEAR = 252 * 390;
+/**
+ * One simulated market second per tick: at the default 10 ticks per second a symbol moves about as
+ * fast as on a busy day, a few cents a tick, and faster tick rates just compress the day.
+ */
+const SECONDS_PER_TRADING_YEAR = 252 * 390 * 60;
 const SPREAD_BPS = 2;
 
 /** A standard normal draw (Box-Muller). */
@@ -10,11 +13,11 @@ export function gaussian(random: () => number = Math.random): number {
 }
 
 /**
- * The next price of a geometric Brownian motion with zero drift: a step of one market minute,
+ * The next price of a geometric Brownian motion with zero drift: a step of one market second,
  * `volatility` being annualised (0.3 = 30 %).
  */
 export function nextPrice(price: number, volatility: number, shock: number): number {
-  const sigma = volatility / Math.sqrt(MINUTES_PER_TRADING_YEAR);
+  const sigma = volatility / Math.sqrt(SECONDS_PER_TRADING_YEAR);
   return price * Math.exp(-0.5 * sigma * sigma + sigma * shock);
 }
 
