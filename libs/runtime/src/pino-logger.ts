@@ -1,5 +1,6 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
+import { isChatty } from './chatty-contexts.js';
 
 const PINO_LEVEL: Record<LogLevel, string> = {
   fatal: 'fatal',
@@ -10,8 +11,7 @@ const PINO_LEVEL: Record<LogLevel, string> = {
   verbose: 'trace',
 };
 
-/** Nest's start-up chatter (a line per module and route): kept at debug so info stays one line per event. */
-const CHATTY_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'WebSocketsController', 'NestFactory']);
+import { isChatty } from './chatty-contexts.js';
 
 /**
  * Nest's logger interface over pino: one JSON object per line with time, level, app, context and msg.
@@ -30,7 +30,7 @@ export class PinoLogger implements LoggerService {
   }
 
   log(message: unknown, ...rest: unknown[]) {
-    this.write(CHATTY_CONTEXTS.has(rest.at(-1) as string) ? 'debug' : 'info', message, rest);
+    this.write(isChatty(rest.at(-1)) ? 'debug' : 'info', message, rest);
   }
   error(message: unknown, ...rest: unknown[]) {
     this.write('error', message, rest);

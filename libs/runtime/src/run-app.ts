@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { ConsoleLogger, type INestApplication, type LoggerService, type LogLevel } from '@nestjs/common';
+import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { IsIn } from 'class-validator';
 import { ConfigValidationError, validateEnv } from '#app/config';
 import { PinoLogger } from './pino-logger.js';
+import { TextLogger } from './text-logger.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const SHUTDOWN_DEADLINE_MS = 9000;
@@ -20,7 +21,7 @@ export class LogEnv {
 export function createLogger(appName: string): LoggerService {
   const env = validateEnv(LogEnv);
   if (env.LOG_FORMAT === 'json') return new PinoLogger(appName, env.LOG_LEVEL);
-  return new ConsoleLogger(appName, {
+  return new TextLogger(appName, {
     logLevels: LEVELS.slice(0, LEVELS.indexOf(env.LOG_LEVEL) + 1),
     colors: process.stdout.isTTY === true,
   });
