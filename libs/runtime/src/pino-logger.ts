@@ -11,8 +11,6 @@ const PINO_LEVEL: Record<LogLevel, string> = {
   verbose: 'trace',
 };
 
-import { isChatty } from './chatty-contexts.js';
-
 /**
  * Nest's logger interface over pino: one JSON object per line with time, level, app, context and msg.
  * Nest passes the context as the last argument, and for errors the stack before it.
