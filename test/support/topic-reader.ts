@@ -10,6 +10,8 @@ export interface TopicContents {
   count: number;
   /** Every seq per symbol, in the order of its partition (one symbol lives in one partition). */
   seqs: Map<string, number[]>;
+  /** The partition each symbol's ticks are in. */
+  partitionOf: Map<string, number>;
 }
 
 /**
@@ -68,8 +70,9 @@ export class TopicReader {
     const ends = await this.withAdmin((admin) => admin.fetchTopicOffsets(topic));
     const pending = new Map(ends.filter((p) => Number(p.high) > 0).map((p) => [p.partition, Number(p.high) - 1]));
     const seqs = new Map<string, number[]>();
+    const partitionOf = new Map<string, number>();
     let count = 0;
-    if (pending.size === 0) return { count, seqs };
+    if (pending.size === 0) return { count, seqs, partitionOf };
     const consumer = this.kafka.consumer({ groupId: `e2e-audit-${randomUUID()}` });
     await consumer.connect();
     try {
@@ -89,6 +92,7 @@ export class TopicReader {
               let list = seqs.get(tick.symbol);
               if (!list) seqs.set(tick.symbol, (list = []));
               list.push(tick.seq);
+              partitionOf.set(tick.symbol, batch.partition);
               if (Number(message.offset) === last) pending.delete(batch.partition);
             }
             if (pending.size === 0) {
@@ -101,7 +105,7 @@ export class TopicReader {
     } finally {
       await consumer.disconnect();
     }
-    return { count, seqs };
+    return { count, seqs, partitionOf };
   }
 
   private async withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
