@@ -1,10 +1,11 @@
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { Partitioners } from 'kafkajs';
 import { kafkaConfig, processorConfig } from '#app/config';
 import { KafkaAdmin, kafkaClientConfig } from '#app/kafka';
 import { runApp } from '#app/runtime';
 import { AppModule } from './app.module.js';
+import { KafkaBatchServer } from './transport/kafka-batch.server.js';
 
 await runApp('processor', async (logger) => {
   const kafka = kafkaConfig();
@@ -12,15 +13,14 @@ await runApp('processor', async (logger) => {
   const app = await NestFactory.create(AppModule.forTopic(kafka.ticksTopic), { logger, abortOnError: false });
   app.connectMicroservice<MicroserviceOptions>(
     {
-      transport: Transport.KAFKA,
-      options: {
+      strategy: new KafkaBatchServer({
         client: kafkaClientConfig(kafka, 'processor'),
         consumer: { groupId: processor.groupId, allowAutoTopicCreation: false },
         producer: { createPartitioner: Partitioners.DefaultPartitioner },
         subscribe: { fromBeginning: true },
         run: { partitionsConsumedConcurrently: processor.concurrency },
         postfixId: '',
-      },
+      }),
     },
     { inheritAppConfig: true },
   );

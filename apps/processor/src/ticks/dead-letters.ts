@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { ClientKafka, type KafkaContext } from '@nestjs/microservices';
+import { ClientKafka } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { kafkaConfig, type KafkaConfig } from '#app/config';
 import { DEAD_LETTER_CLIENT } from '../processor.constants.js';
+import type { KafkaBatchContext, KafkaRecord } from '../transport/kafka-batch.context.js';
 
 /** Parks records that are not valid ticks on the dead-letter topic, with why and where they came from. */
 @Injectable()
@@ -19,14 +20,13 @@ export class DeadLetters implements OnApplicationBootstrap {
     await this.client.connect();
   }
 
-  async park(context: KafkaContext, reason: string): Promise<void> {
-    const message = context.getMessage();
-    const where = `${context.getTopic()}[${context.getPartition()}]@${message.offset}`;
-    const value = typeof message.value === 'string' ? message.value : JSON.stringify(message.value ?? null);
+  /** Writes the record as it was read (raw bytes, not re-serialised), keyed as it was. */
+  async park(context: KafkaBatchContext, record: KafkaRecord, reason: string): Promise<void> {
+    const where = `${context.getTopic()}[${context.getPartition()}]@${record.offset}`;
     await lastValueFrom(
       this.client.emit(this.config.dlqTopic, {
-        key: message.key,
-        value,
+        key: record.key,
+        value: record.raw,
         headers: {
           'dlq-reason': reason,
           'dlq-source': where,

@@ -1,10 +1,12 @@
 import { Controller, type Type } from '@nestjs/common';
-import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import type { KafkaBatchContext, KafkaRecord } from '../transport/kafka-batch.context.js';
 import { TickHandler } from './tick-handler.js';
 
 /**
- * The Kafka event handler for the configured ticks topic. The topic comes from config, and a
- * decorator argument is fixed when the class is declared, so the class is declared per topic.
+ * The Kafka event handler for the configured ticks topic; KafkaBatchServer hands it a partition batch
+ * of records at a time. The topic comes from config, and a decorator argument is fixed when the class
+ * is declared, so the class is declared per topic.
  */
 export function ticksControllerFor(topic: string): Type<unknown> {
   @Controller()
@@ -12,8 +14,8 @@ export function ticksControllerFor(topic: string): Type<unknown> {
     constructor(private readonly ticks: TickHandler) {}
 
     @EventPattern<string>(topic)
-    onTick(@Payload() value: unknown, @Ctx() context: KafkaContext): Promise<void> {
-      return this.ticks.handle(value, context);
+    onTicks(@Payload() records: KafkaRecord[], @Ctx() context: KafkaBatchContext): Promise<void> {
+      return this.ticks.handleBatch(records, context);
     }
   }
   return TicksController;
