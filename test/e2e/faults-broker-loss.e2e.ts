@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generatorReport } from '../support/generator-report.js';
-import { assertPortsFree, localInfra, portFromEnv } from '../support/local-infra.js';
+import { forgetState, localInfra, reservePorts, type KafkaClusterOptions } from '../support/local-infra.js';
 import { QuoteWatcher } from '../support/quote-watcher.js';
 import { assertConsecutive, assertSameSeqs, assertStrictlyIncreasing, highest, seqsSeenBy } from '../support/seq-order.js';
 import { REDIS_URL, startApp, System } from '../support/system.js';
@@ -10,9 +10,6 @@ import { waitUntil } from '../support/wait-until.js';
 import { TestClient } from '../support/ws-client.js';
 
 const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'];
-const CLUSTER = { kafkaPort: portFromEnv('FAULTS_KAFKA_CLUSTER_PORT', 39192), kafkaBrokers: 3 };
-/** Node i of the cluster listens on kafkaPort + 2(i-1), its controller one above. */
-const clusterPorts = [0, 1, 2, 3, 4, 5].map((i) => CLUSTER.kafkaPort + i);
 
 describe('one broker of a three-broker cluster lost under load (RF 3, min.insync.replicas 2, acks=all)', () => {
   const infra = localInfra();
@@ -20,10 +17,12 @@ describe('one broker of a three-broker cluster lost under load (RF 3, min.insync
   let watcher: QuoteWatcher;
   let client: TestClient;
   let topics: TopicReader;
+  let cluster: KafkaClusterOptions | undefined;
 
   before(async () => {
-    await assertPortsFree(clusterPorts, 'FAULTS_KAFKA_CLUSTER_PORT');
-    const { bootstrapServers } = await (await infra).startKafka(CLUSTER);
+    // Node i listens on kafkaPort + 2(i-1), its controller one above: six ports.
+    cluster = { kafkaPort: await reservePorts(6, 'FAULTS_KAFKA_CLUSTER_PORT'), kafkaBrokers: 3 };
+    const { bootstrapServers } = await (await infra).startKafka(cluster);
     topics = new TopicReader(bootstrapServers);
     system = await System.start(
       { KAFKA_BROKERS: bootstrapServers, KAFKA_REPLICATION_FACTOR: '3', TICK_INTERVAL_MS: '20', SYMBOLS: SYMBOLS.join(',') },
@@ -41,7 +40,10 @@ describe('one broker of a three-broker cluster lost under load (RF 3, min.insync
     client?.close();
     watcher?.stop();
     await system?.stop();
-    await (await infra).stopKafka(CLUSTER);
+    if (cluster) {
+      await (await infra).stopKafka(cluster);
+      await forgetState(cluster);
+    }
   });
 
   it('loses no acknowledged tick when the leader of a partition crashes, and the pipeline carries on', async (t) => {
@@ -53,7 +55,7 @@ describe('one broker of a three-broker cluster lost under load (RF 3, min.insync
 
     // Crash (SIGKILL) the broker leading partition 0: its in-flight writes must fail over, not vanish.
     const victim = layout.partitions.find((p) => p.partition === 0)!.leader;
-    await (await infra).stopKafkaBroker(victim, { ...CLUSTER, signal: 'SIGKILL' });
+    await (await infra).stopKafkaBroker(victim, { ...cluster!, signal: 'SIGKILL' });
     const killedAt = Date.now();
     const countsAtKill = new Map([...watcher.published].map(([symbol, seqs]) => [symbol, seqs.length]));
     const storedSinceKill = () => new Map(SYMBOLS.map((s) => [s, (watcher.published.get(s)?.length ?? 0) - (countsAtKill.get(s) ?? 0)]));

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { AppProcess } from '../support/app-process.js';
 import { generatorReport } from '../support/generator-report.js';
-import { assertPortsFree, localInfra, portFromEnv } from '../support/local-infra.js';
+import { forgetState, localInfra, reservePorts, type KafkaClusterOptions } from '../support/local-infra.js';
 import { QuoteWatcher } from '../support/quote-watcher.js';
 import { assertSameSeqs, assertStrictlyIncreasing, highest } from '../support/seq-order.js';
 import { REDIS_URL, startApp, System } from '../support/system.js';
@@ -11,8 +11,6 @@ import { TopicReader } from '../support/topic-reader.js';
 import { waitUntil } from '../support/wait-until.js';
 
 const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'];
-const KAFKA_PORT = portFromEnv('FAULTS_KAFKA_PORT', 39292);
-const KAFKA = { kafkaPort: KAFKA_PORT };
 /** "A few seconds": longer than a health probe's timeout, shorter than the producer's retry budget. */
 const OUTAGE_MS = 5000;
 
@@ -25,10 +23,12 @@ describe('the only Kafka broker stopped for a few seconds and started again', ()
   let system: System;
   let watcher: QuoteWatcher;
   let topics: TopicReader;
+  let kafka: KafkaClusterOptions | undefined;
 
   before(async () => {
-    await assertPortsFree([KAFKA_PORT, KAFKA_PORT + 1], 'FAULTS_KAFKA_PORT');
-    const { bootstrapServers } = await (await infra).startKafka(KAFKA);
+    // One node: the broker port and the controller port above it.
+    kafka = { kafkaPort: await reservePorts(2, 'FAULTS_KAFKA_PORT') };
+    const { bootstrapServers } = await (await infra).startKafka(kafka);
     topics = new TopicReader(bootstrapServers);
     system = await System.start({ KAFKA_BROKERS: bootstrapServers, TICK_INTERVAL_MS: '20', SYMBOLS: SYMBOLS.join(',') }, ['processor']);
     watcher = await QuoteWatcher.start(REDIS_URL, system.env.REDIS_KEY_PREFIX);
@@ -38,7 +38,10 @@ describe('the only Kafka broker stopped for a few seconds and started again', ()
   after(async () => {
     watcher?.stop();
     await system?.stop();
-    await (await infra).stopKafka(KAFKA);
+    if (kafka) {
+      await (await infra).stopKafka(kafka);
+      await forgetState(kafka);
+    }
   });
 
   it('generator and processor recover by themselves; every tick is delivered once or counted as failed in the log', async (t) => {
@@ -47,7 +50,7 @@ describe('the only Kafka broker stopped for a few seconds and started again', ()
     void Promise.race([generator.exited, processor.exited]).then(() => (restarted = true));
     await waitUntil('the processor to store ticks', () => watcher.publishedCount >= 100, { timeoutMs: 20_000 });
 
-    await (await infra).stopKafka(KAFKA);
+    await (await infra).stopKafka(kafka!);
     const stoppedAt = Date.now();
     await waitUntil('generator and processor /health to answer 503', () => bothAnswer(503, [generator, processor]), {
       timeoutMs: 15_000,
@@ -56,7 +59,7 @@ describe('the only Kafka broker stopped for a few seconds and started again', ()
     const downAfter = Date.now() - stoppedAt;
     await sleep(Math.max(0, OUTAGE_MS - downAfter));
 
-    await (await infra).startKafka(KAFKA);
+    await (await infra).startKafka(kafka!);
     const backAt = Date.now();
     t.diagnostic(`broker down for ${backAt - stoppedAt} ms; /health said 503 after ${downAfter} ms`);
     await waitUntil('generator and processor /health to answer 200 again', () => bothAnswer(200, [generator, processor]), {

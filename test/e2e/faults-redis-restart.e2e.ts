@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { AppProcess } from '../support/app-process.js';
-import { assertPortsFree, localInfra, portFromEnv } from '../support/local-infra.js';
+import { forgetState, localInfra, reservePorts } from '../support/local-infra.js';
 import { QuoteWatcher } from '../support/quote-watcher.js';
 import { assertStrictlyIncreasing, highest, seqsSeenBy } from '../support/seq-order.js';
 import { KAFKA_BROKERS, System } from '../support/system.js';
@@ -11,7 +11,6 @@ import { waitUntil } from '../support/wait-until.js';
 import { TestClient } from '../support/ws-client.js';
 
 const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'];
-const REDIS_PORT = portFromEnv('FAULTS_REDIS_PORT', 6395);
 /** Long enough for both apps' reconnect back-off to grow and the processor's Redis calls to fail. */
 const OUTAGE_MS = 3000;
 
@@ -22,10 +21,11 @@ describe('Redis restarted under the gateway and the processor', () => {
   let system: System;
   let client: TestClient;
   let watcher: QuoteWatcher;
+  let redis: { redisPort: number } | undefined;
 
   before(async () => {
-    await assertPortsFree([REDIS_PORT], 'FAULTS_REDIS_PORT');
-    const { url } = await (await infra).startRedis({ redisPort: REDIS_PORT });
+    redis = { redisPort: await reservePorts(1, 'FAULTS_REDIS_PORT') };
+    const { url } = await (await infra).startRedis(redis);
     system = await System.start({ REDIS_URL: url, TICK_INTERVAL_MS: '20', SYMBOLS: SYMBOLS.join(',') });
     watcher = await QuoteWatcher.start(url, system.env.REDIS_KEY_PREFIX);
     client = await TestClient.connect(system.wsUrl);
@@ -38,14 +38,17 @@ describe('Redis restarted under the gateway and the processor', () => {
     client?.close();
     watcher?.stop();
     await system?.stop();
-    await (await infra).stopRedis({ redisPort: REDIS_PORT });
+    if (redis) {
+      await (await infra).stopRedis(redis);
+      await forgetState(redis);
+    }
   });
 
   it('reports 503 while Redis is down and 200 once it is back; the client keeps its socket and subscriptions and gets updates again', async (t) => {
     const { gateway, processor } = system.apps as Required<System['apps']>;
     await waitUntil('updates for every symbol before the outage', () => seqsSeenBy(client).size === SYMBOLS.length, { timeoutMs: 15_000 });
 
-    await (await infra).stopRedis({ redisPort: REDIS_PORT });
+    await (await infra).stopRedis(redis!);
     const stoppedAt = Date.now();
     await waitUntil('gateway and processor /health to answer 503', async () => (await healthStatus(gateway)) === 503 && (await healthStatus(processor)) === 503, {
       timeoutMs: 10_000,
@@ -60,7 +63,7 @@ describe('Redis restarted under the gateway and the processor', () => {
     }
     const seenBeforeRestart = client.received.length;
 
-    await (await infra).startRedis({ redisPort: REDIS_PORT });
+    await (await infra).startRedis(redis!);
     t.diagnostic(`Redis was down for ${Date.now() - stoppedAt} ms`);
     await waitUntil('gateway and processor /health to answer 200 again', async () => (await healthStatus(gateway)) === 200 && (await healthStatus(processor)) === 200, {
       timeoutMs: 20_000,

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 
 /** What a fault test needs from scripts/infra.mjs (plain JS, so typed here by hand and loosely). */
@@ -17,17 +18,29 @@ interface InfraScript {
   stopRedis(opts: { redisPort: number }): Promise<boolean>;
 }
 
-/** `<repo>/scripts/infra.mjs`, seen from this file compiled to `dist/test/support/`. */
-const INFRA_SCRIPT = new URL('../../../scripts/infra.mjs', import.meta.url).href;
+/** `<repo>/scripts/`, seen from this file compiled to `dist/test/support/`. */
+const SCRIPTS = new URL('../../../scripts/', import.meta.url);
 
 /**
- * A fault test's own Kafka and Redis, started with scripts/infra.mjs on ports nobody else uses, so a
- * test may stop and start them. The shared Kafka (9092) and Redis (6379) are never touched.
+ * scripts/infra.mjs, for a fault test's own Kafka and Redis, which the test may stop and start.
+ * The shared Kafka (9092) and Redis (6379) are never touched.
  */
 export async function localInfra(): Promise<InfraScript> {
-  const infra = (await import(INFRA_SCRIPT)) as InfraScript;
+  const infra = (await import(new URL('infra.mjs', SCRIPTS).href)) as InfraScript;
   infra.setQuiet(process.env.INFRA_VERBOSE !== '1');
   return infra;
+}
+
+/**
+ * Deletes the state infra.mjs keeps for a stopped Kafka cluster or Redis (data dirs, logs, pid files),
+ * so test runs on ever new ports leave nothing behind.
+ */
+export async function forgetState(opts: KafkaClusterOptions | { redisPort: number }): Promise<void> {
+  const dir =
+    'redisPort' in opts
+      ? ((await import(new URL('infra/redis.mjs', SCRIPTS).href)) as { redisLayout(o: object): { dir: string } }).redisLayout(opts).dir
+      : ((await import(new URL('infra/kafka.mjs', SCRIPTS).href)) as { kafkaLayout(o: object): { clusterDir: string } }).kafkaLayout(opts).clusterDir;
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** True if something accepts TCP connections on 127.0.0.1:port. */
@@ -41,21 +54,34 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-/**
- * Refuses to go on when one of the ports is taken: infra.mjs would reuse a broker or Redis found there,
- * and the test would then stop someone else's server. Pick other ports with the env variable named.
- */
-export async function assertPortsFree(ports: number[], variable: string): Promise<void> {
-  for (const port of ports) {
-    if (await listening(port)) {
-      throw new Error(`127.0.0.1:${port} is already in use; this test stops what it starts there. Set ${variable} to a free base port.`);
-    }
-  }
+async function allFree(base: number, count: number): Promise<boolean> {
+  for (let port = base; port < base + count; port++) if (await listening(port)) return false;
+  return true;
 }
 
-/** A port from the environment, or the test's default. */
-export function portFromEnv(variable: string, fallback: number): number {
-  const value = Number(process.env[variable] ?? fallback);
-  if (!Number.isInteger(value) || value < 1024 || value > 65_000) throw new Error(`${variable} must be a port number, got ${process.env[variable]}`);
-  return value;
+/*
+ * Below Linux's ephemeral range (32768+): while a test keeps its server stopped, a client retrying to
+ * connect to a port in that range can be handed the same port as its own source and connect to itself.
+ */
+const LOWEST = 20_000;
+const HIGHEST = 32_000;
+
+/**
+ * `count` consecutive ports on 127.0.0.1 nobody listens on, for a server the test will stop and start:
+ * from the environment variable if it is set, else a random free range, so that tests run by several
+ * people on one machine do not stop each other's servers (infra.mjs would reuse a server it finds).
+ */
+export async function reservePorts(count: number, variable: string): Promise<number> {
+  const fixed = process.env[variable];
+  if (fixed) {
+    const base = Number(fixed);
+    if (!Number.isInteger(base) || base < 1024 || base + count > 65_535) throw new Error(`${variable} must be a port number, got ${fixed}`);
+    if (!(await allFree(base, count))) throw new Error(`127.0.0.1:${base}..${base + count - 1} (${variable}) is in use; this test stops what it starts there`);
+    return base;
+  }
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = LOWEST + 2 * Math.floor((Math.random() * (HIGHEST - LOWEST - count)) / 2);
+    if (await allFree(base, count)) return base;
+  }
+  throw new Error(`no ${count} free consecutive ports between ${LOWEST} and ${HIGHEST}; set ${variable}`);
 }
