@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { WsCloseCode, type ServerMessage } from '#app/contracts';
 import type { GatewayStats } from './gateway-stats.js';
@@ -20,6 +21,11 @@ export interface SessionLimits {
 const TERMINATE_AFTER_CLOSE_MS = 1000;
 let nextId = 0;
 
+/** Ends a burst of deliveries: everything written to the socket since it was corked goes out in one writev. */
+function uncork(session: ClientSession): void {
+  session.uncorkBurst();
+}
+
 /** One connected client: its socket, its symbols, and a queue that runs its requests one at a time. */
 export class ClientSession {
   readonly id = ++nextId;
@@ -33,6 +39,8 @@ export class ClientSession {
   rateLimitStrikes = 0;
   /** Cleared when a ping is sent, set by the pong; a session still false at the next ping is dead. */
   alive = true;
+  /** The TCP socket under the WebSocket while it is corked for the current burst of updates. */
+  private corked: Socket | null = null;
 
   constructor(
     readonly socket: WebSocket,
@@ -74,9 +82,33 @@ export class ClientSession {
       }
       this.conflated.set(symbol, frame);
     } else {
+      this.corkBurst();
       this.socket.send(frame, { binary: false });
       this.stats.messagesSent++;
     }
+  }
+
+  /**
+   * Holds this socket's writes until the current burst of updates is delivered. Quotes arrive from Redis
+   * a round at a time (ioredis emits a whole TCP read's messages synchronously), and a client gets
+   * several of them: profiled, a write syscall per frame per client was the gateway's main cost and
+   * made the last client of a round wait for every send before it. Corked, each client gets one writev
+   * per burst, on the next tick. `ws` corks around its own header+payload writes; corks nest.
+   */
+  private corkBurst(): void {
+    if (this.corked) return;
+    // `ws` keeps the net.Socket in `_socket` (no public accessor); without it, writes go out one by one.
+    const raw = (this.socket as unknown as { _socket?: Socket })._socket;
+    if (!raw) return;
+    raw.cork();
+    this.corked = raw;
+    process.nextTick(uncork, this);
+  }
+
+  uncorkBurst(): void {
+    const raw = this.corked;
+    this.corked = null;
+    raw?.uncork();
   }
 
   /**
@@ -91,6 +123,7 @@ export class ClientSession {
     }
     const latest = this.conflated;
     this.conflated = null;
+    this.corkBurst();
     for (const frame of latest.values()) {
       this.socket.send(frame, { binary: false });
       this.stats.messagesSent++;
