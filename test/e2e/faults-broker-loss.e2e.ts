@@ -34,7 +34,7 @@ describe('one broker of a three-broker cluster lost under load (RF 3, min.insync
     await client.expect('subscribed');
     await client.expect('snapshot');
     system.apps.generator = await startApp('generator', system.env);
-  });
+  }, { timeout: 120_000 });
 
   after(async () => {
     client?.close();
@@ -44,9 +44,9 @@ describe('one broker of a three-broker cluster lost under load (RF 3, min.insync
       await (await infra).stopKafka(cluster);
       await forgetState(cluster);
     }
-  });
+  }, { timeout: 60_000 });
 
-  it('loses no acknowledged tick when the leader of a partition crashes, and the pipeline carries on', async (t) => {
+  it('loses no acknowledged tick when the leader of a partition crashes, and the pipeline carries on', { timeout: 180_000 }, async (t) => {
     const topic = system.env.KAFKA_TICKS_TOPIC;
     const layout = await topics.replication(topic);
     assert.ok(layout.partitions.every((p) => p.replicas === 3), `every partition has 3 replicas: ${JSON.stringify(layout)}`);

@@ -33,7 +33,7 @@ describe('the only Kafka broker stopped for a few seconds and started again', ()
     system = await System.start({ KAFKA_BROKERS: bootstrapServers, TICK_INTERVAL_MS: '20', SYMBOLS: SYMBOLS.join(',') }, ['processor']);
     watcher = await QuoteWatcher.start(REDIS_URL, system.env.REDIS_KEY_PREFIX);
     system.apps.generator = await startApp('generator', system.env);
-  });
+  }, { timeout: 120_000 });
 
   after(async () => {
     watcher?.stop();
@@ -42,9 +42,9 @@ describe('the only Kafka broker stopped for a few seconds and started again', ()
       await (await infra).stopKafka(kafka);
       await forgetState(kafka);
     }
-  });
+  }, { timeout: 60_000 });
 
-  it('generator and processor recover by themselves; every tick is delivered once or counted as failed in the log', async (t) => {
+  it('generator and processor recover by themselves; every tick is delivered once or counted as failed in the log', { timeout: 180_000 }, async (t) => {
     const { generator, processor } = system.apps as Required<System['apps']>;
     let restarted = false;
     void Promise.race([generator.exited, processor.exited]).then(() => (restarted = true));

@@ -25,15 +25,15 @@ describe('processor killed with SIGKILL mid-stream and restarted', () => {
     await client.expect('subscribed');
     await client.expect('snapshot');
     system.apps.generator = await startApp('generator', system.env);
-  });
+  }, { timeout: 120_000 });
 
   after(async () => {
     client?.close();
     watcher?.stop();
     await system?.stop();
-  });
+  }, { timeout: 60_000 });
 
-  it('stores the last seq the generator produced for every symbol, publishes every tick once, and the connected client never sees seq go backwards', async (t) => {
+  it('stores the last seq the generator produced for every symbol, publishes every tick once, and the connected client never sees seq go backwards', { timeout: 180_000 }, async (t) => {
     const topic = system.env.KAFKA_TICKS_TOPIC;
     await waitUntil('the processor to store ticks', () => watcher.publishedCount >= 100, { timeoutMs: 20_000 });
 

@@ -32,7 +32,7 @@ describe('Redis restarted under the gateway and the processor', () => {
     client.send({ action: 'subscribe', payload: { symbols: SYMBOLS } });
     await client.expect('subscribed');
     await client.expect('snapshot');
-  });
+  }, { timeout: 120_000 });
 
   after(async () => {
     client?.close();
@@ -42,9 +42,9 @@ describe('Redis restarted under the gateway and the processor', () => {
       await (await infra).stopRedis(redis);
       await forgetState(redis);
     }
-  });
+  }, { timeout: 60_000 });
 
-  it('reports 503 while Redis is down and 200 once it is back; the client keeps its socket and subscriptions and gets updates again', async (t) => {
+  it('reports 503 while Redis is down and 200 once it is back; the client keeps its socket and subscriptions and gets updates again', { timeout: 180_000 }, async (t) => {
     const { gateway, processor } = system.apps as Required<System['apps']>;
     await waitUntil('updates for every symbol before the outage', () => seqsSeenBy(client).size === SYMBOLS.length, { timeoutMs: 15_000 });
 

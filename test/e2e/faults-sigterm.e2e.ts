@@ -33,15 +33,15 @@ describe('SIGTERM of each app under load', () => {
     await client.expect('subscribed');
     await client.expect('snapshot');
     system.apps.generator = await startApp('generator', system.env);
-  });
+  }, { timeout: 120_000 });
 
   after(async () => {
     client?.close();
     watcher?.stop();
     await system?.stop();
-  });
+  }, { timeout: 60_000 });
 
-  it('each app exits 0 within 10 s, and every tick acknowledged to the generator ends up stored and published', async (t) => {
+  it('each app exits 0 within 10 s, and every tick acknowledged to the generator ends up stored and published', { timeout: 180_000 }, async (t) => {
     const stopped: Record<string, number> = {};
     await waitUntil('the processor to store ticks', () => watcher.publishedCount >= 300, { timeoutMs: 20_000 });
 

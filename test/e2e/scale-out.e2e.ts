@@ -41,15 +41,15 @@ describe('two processors in one consumer group and two gateways', () => {
       await client.expect('snapshot');
     }
     system.apps.generator = await startApp('generator', system.env);
-  });
+  }, { timeout: 120_000 });
 
   after(async () => {
     for (const client of clients) client.close();
     watcher?.stop();
     await Promise.all([system?.stop(), processors?.[1]?.stop(), gateways?.[1]?.stop()]);
-  });
+  }, { timeout: 60_000 });
 
-  it('shares the partitions between the processors, survives one crashing, and every client on either gateway gets every update of its symbols once, in order', async (t) => {
+  it('shares the partitions between the processors, survives one crashing, and every client on either gateway gets every update of its symbols once, in order', { timeout: 180_000 }, async (t) => {
     const { KAFKA_TICKS_TOPIC: topic, KAFKA_GROUP_ID: group } = system.env;
     const members = await waitUntil('both processors to hold partitions of the ticks topic', async () => {
       const list = await topics.groupMembers(group, topic);
