@@ -65,6 +65,14 @@ export class TopicReader {
     });
   }
 
+  /**
+   * Moves a consumer group's committed offsets back to the start of the topic: the worst case of a
+   * crash, where nothing the dead member stored got committed. The group must have no live member.
+   */
+  async rewindGroup(groupId: string, topic: string): Promise<void> {
+    await this.withAdmin((admin) => admin.resetOffsets({ groupId, topic, earliest: true }));
+  }
+
   /** Reads every record up to the current high watermarks (with a fresh consumer group). */
   async read(topic: string, timeoutMs = 30_000): Promise<TopicContents> {
     const ends = await this.withAdmin((admin) => admin.fetchTopicOffsets(topic));
