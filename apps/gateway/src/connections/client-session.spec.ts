@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { WebSocket } from 'ws';
 import { ClientSession } from './client-session.js';
 import { fakeSocket } from './fake-socket.js';
 import { GatewayStats } from './gateway-stats.js';
@@ -74,5 +75,42 @@ describe('ClientSession', () => {
     });
     await Promise.all([slow, fast]);
     assert.deepEqual(order, ['first', 'second']);
+  });
+});
+
+describe('ClientSession bursts', () => {
+  /** A WebSocket over a fake TCP socket that holds writes while corked, like net.Socket, and counts them as unsent. */
+  function corkingSession(slowBufferBytes: number) {
+    const written: string[] = [];
+    let corks = 0;
+    let held: Buffer[] = [];
+    const raw = {
+      cork: () => void corks++,
+      uncork: () => {
+        if (--corks === 0) written.push(...held.splice(0).map((b) => b.toString('latin1')));
+      },
+      write: (b: Buffer) => void (corks > 0 ? held.push(b) : written.push(b.toString('latin1'))),
+    };
+    const ws = {
+      readyState: WebSocket.OPEN,
+      _socket: raw,
+      get bufferedAmount() {
+        return held.reduce((n, b) => n + b.length, 0);
+      },
+    } as unknown as WebSocket;
+    const stats = new GatewayStats();
+    const s = new ClientSession(ws, '127.0.0.1', { slowBufferBytes, maxBufferBytes: slowBufferBytes * 10, maxLagMs: 50 }, stats);
+    return { session: s, written, stats };
+  }
+
+  it('writes a burst of updates as whole frames on the next tick, not counting them as the client lagging', async () => {
+    const { session: s, written, stats } = corkingSession(100);
+    for (let seq = 1; seq <= 20; seq++) s.deliver('AAPL', seq, Buffer.from(`{"seq":${seq}}`));
+    assert.deepEqual(written, [], 'held until the burst ends');
+    await new Promise((r) => process.nextTick(r));
+    assert.equal(written.length, 20);
+    assert.equal(written[0], `\x81\x09{"seq":1}`, 'a complete unmasked text frame');
+    assert.equal(stats.updatesConflated, 0);
+    assert.equal(s.isLagging, false);
   });
 });

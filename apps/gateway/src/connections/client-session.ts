@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { WsCloseCode, type ServerMessage } from '#app/contracts';
 import type { GatewayStats } from './gateway-stats.js';
+import { updateFrame } from './text-frame.js';
 
 interface HeldUpdate {
   symbol: string;
@@ -41,6 +42,8 @@ export class ClientSession {
   alive = true;
   /** The TCP socket under the WebSocket while it is corked for the current burst of updates. */
   private corked: Socket | null = null;
+  /** Unsent bytes when the burst began: the corked frames of the burst itself are not the client's backlog. */
+  private backlogAtCork = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -70,7 +73,7 @@ export class ClientSession {
       return;
     }
     if (!this.isOpen) return;
-    const buffered = this.socket.bufferedAmount;
+    const buffered = this.corked ? this.backlogAtCork : this.socket.bufferedAmount;
     if (buffered > this.limits.maxBufferBytes) {
       this.closeAsTooSlow();
     } else if (this.conflated || buffered > this.limits.slowBufferBytes) {
@@ -82,10 +85,21 @@ export class ClientSession {
       }
       this.conflated.set(symbol, frame);
     } else {
-      this.corkBurst();
-      this.socket.send(frame, { binary: false });
-      this.stats.messagesSent++;
+      this.write(frame);
     }
+  }
+
+  /**
+   * Writes an update frame to the socket under the WebSocket, the frame built once for all subscribers;
+   * `ws.send` would frame it again per client and write header and payload separately. Profiled at
+   * 1,000 clients, `ws.send` was most of the gateway's time per update. Safe because the server does not
+   * compress (no permessage-deflate) and so `ws` never queues frames: every frame is written whole, in order.
+   */
+  private write(frame: Buffer): void {
+    const raw = this.corkBurst();
+    if (raw) raw.write(updateFrame(frame));
+    else this.socket.send(frame, { binary: false });
+    this.stats.messagesSent++;
   }
 
   /**
@@ -95,14 +109,16 @@ export class ClientSession {
    * made the last client of a round wait for every send before it. Corked, each client gets one writev
    * per burst, on the next tick. `ws` corks around its own header+payload writes; corks nest.
    */
-  private corkBurst(): void {
-    if (this.corked) return;
-    // `ws` keeps the net.Socket in `_socket` (no public accessor); without it, writes go out one by one.
+  private corkBurst(): Socket | null {
+    if (this.corked) return this.corked;
+    // `ws` keeps the net.Socket in `_socket` (no public accessor); without it, ws.send frame by frame.
     const raw = (this.socket as unknown as { _socket?: Socket })._socket;
-    if (!raw) return;
+    if (!raw) return null;
+    this.backlogAtCork = this.socket.bufferedAmount;
     raw.cork();
     this.corked = raw;
     process.nextTick(uncork, this);
+    return raw;
   }
 
   uncorkBurst(): void {
@@ -123,11 +139,7 @@ export class ClientSession {
     }
     const latest = this.conflated;
     this.conflated = null;
-    this.corkBurst();
-    for (const frame of latest.values()) {
-      this.socket.send(frame, { binary: false });
-      this.stats.messagesSent++;
-    }
+    for (const frame of latest.values()) this.write(frame);
   }
 
   hold(): void {
