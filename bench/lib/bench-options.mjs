@@ -1,0 +1,42 @@
+// Command-line options of `npm run bench` and the two profiles: --quick, a smoke check of every
+// benchmark in about two minutes, and the full run (about 15 minutes) whose figures BENCHMARKS.md quotes.
+
+export const BENCHES = ['pipeline', 'latency', 'fanout', 'footprint'];
+
+const FULL = {
+  name: 'full',
+  deadlineMs: 25 * 60_000,
+  pipeline: { baselineSec: 15, probeSec: 10, holdSec: 30, warmSec: 4, confirmSteps: 3, redisRequests: 200_000 },
+  latency: { clients: [100, 1000], multipliers: [1, 10, 100], warmSec: 3, measureSec: 20 },
+  fanout: { clients: [1000, 5000], servers: ['gateway', 'raw-ws', 'raw-ws-tuned'], stepSec: 4, growth: 1.4, maxSteps: 12 },
+  footprint: { clients: 5000, settleSec: 5 },
+};
+
+const QUICK = {
+  name: 'quick',
+  deadlineMs: 5 * 60_000,
+  pipeline: { baselineSec: 5, probeSec: 5, holdSec: 6, warmSec: 2, confirmSteps: 2, redisRequests: 50_000 },
+  latency: { clients: [100, 1000], multipliers: [1, 10, 100], warmSec: 1.5, measureSec: 3 },
+  fanout: { clients: [1000], servers: ['gateway', 'raw-ws', 'raw-ws-tuned'], stepSec: 2, growth: 2, maxSteps: 6 },
+  footprint: { clients: 1000, settleSec: 2 },
+};
+
+export function parseOptions(argv = process.argv.slice(2)) {
+  const flag = (name) => argv.includes(`--${name}`);
+  const value = (name) => {
+    const hit = argv.find((a) => a.startsWith(`--${name}=`));
+    return hit?.slice(name.length + 3);
+  };
+  if (flag('help')) {
+    console.log(`usage: npm run bench -- [--quick] [--only=${BENCHES.join(',')}] [--profile] [--no-build]
+  --quick     every benchmark, shorter and smaller (~2 min): a smoke check, not figures to quote
+  --only=     run some of the benchmarks
+  --profile   write V8 CPU profiles of the apps to bench/profiles/ (summarise: node bench/profile-summary.mjs FILE)
+  --no-build  skip the incremental tsc build and use dist/ as it is`);
+    process.exit(0);
+  }
+  const only = value('only')?.split(',').map((s) => s.trim()) ?? BENCHES;
+  const unknown = only.filter((b) => !BENCHES.includes(b));
+  if (unknown.length > 0) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; choose from ${BENCHES.join(', ')}`);
+  return { ...(flag('quick') ? QUICK : FULL), only, profile: flag('profile'), build: !flag('no-build') };
+}

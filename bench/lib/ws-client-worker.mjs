@@ -1,0 +1,198 @@
+// A forked process holding many WebSocket clients for the latency and fan-out benchmarks.
+//
+// Each client is a bare TCP socket speaking RFC 6455 by hand: the upgrade, masked frames out, frame
+// headers parsed in place in, pings answered. Compared with the `ws` client (a Receiver, a 'message'
+// event and a Buffer per frame), that costs a fraction of the CPU per update, so on a 2-core machine the
+// clients take as little as possible from the server they measure. Per update it reads the quote's
+// "timestamp" without parsing the JSON and records now - timestamp in a histogram.
+//
+// IPC: {cmd:'connect', port, path, clients:[symbols[]], concurrency} -> {connected, failed, ms}
+//      {cmd:'reset'} -> {reset}            zero counters and histogram: a measurement window starts
+//      {cmd:'report'} -> {report}          counters, histogram and per-client update counts since reset
+//      {cmd:'close'}                       ends every socket and exits
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import { LatencyHistogram } from './latency-histogram.mjs';
+
+const TIMESTAMP = Buffer.from('"timestamp":');
+const UPDATE = Buffer.from('{"type":"update"');
+const SUBSCRIBED = Buffer.from('{"type":"subscribed"');
+const now = () => performance.timeOrigin + performance.now();
+
+let histogram = new LatencyHistogram();
+let updates = 0;
+let bytes = 0;
+let negative = 0;
+const closes = {};
+let errors = 0;
+const clients = [];
+
+/** A masked client frame (text, pong or close) with a payload under 64 KiB. */
+function clientFrame(opcode, payload) {
+  const length = payload.length;
+  const head = length < 126 ? 2 : 4;
+  const frame = Buffer.allocUnsafe(head + 4 + length);
+  frame[0] = 0x80 | opcode;
+  if (length < 126) frame[1] = 0x80 | length;
+  else {
+    frame[1] = 0x80 | 126;
+    frame.writeUInt16BE(length, 2);
+  }
+  const mask = randomBytes(4);
+  mask.copy(frame, head);
+  for (let i = 0; i < length; i++) frame[head + 4 + i] = payload[i] ^ mask[i & 3];
+  return frame;
+}
+
+class RawClient {
+  constructor(symbols) {
+    this.symbols = symbols;
+    this.updates = 0;
+    this.pending = null;
+    this.subscribed = false;
+  }
+
+  open(port, path) {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ port, host: '127.0.0.1', noDelay: true });
+      this.socket = socket;
+      const timer = setTimeout(() => fail(new Error('no upgrade and subscription within 30 s')), 30_000);
+      const fail = (err) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(err);
+      };
+      socket.once('error', fail);
+      socket.once('connect', () => {
+        socket.write(
+          `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+        );
+      });
+      let head = Buffer.alloc(0);
+      const onHead = (chunk) => {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        socket.off('data', onHead);
+        const status = head.subarray(0, head.indexOf('\r\n')).toString();
+        if (!status.startsWith('HTTP/1.1 101')) return fail(new Error(`upgrade refused: ${status}`));
+        this.onSubscribed = () => {
+          clearTimeout(timer);
+          socket.off('error', fail);
+          socket.on('error', () => errors++);
+          resolve();
+        };
+        socket.on('data', (data) => this.receive(data));
+        socket.once('close', () => (this.closed = true));
+        socket.write(clientFrame(0x1, Buffer.from(JSON.stringify({ action: 'subscribe', payload: { symbols: this.symbols } }))));
+        if (head.length > end + 4) this.receive(head.subarray(end + 4));
+      };
+      socket.on('data', onHead);
+    });
+  }
+
+  /** Parses every complete frame in `chunk` (plus what was left over), keeping a partial one for later. */
+  receive(chunk) {
+    let buf = chunk;
+    if (this.pending) {
+      buf = Buffer.concat([this.pending, chunk]);
+      this.pending = null;
+    }
+    const arrived = now();
+    let at = 0;
+    const end = buf.length;
+    while (end - at >= 2) {
+      const opcode = buf[at] & 0x0f;
+      let length = buf[at + 1] & 0x7f;
+      let start = at + 2;
+      if (length === 126) {
+        if (end - at < 4) break;
+        length = buf.readUInt16BE(at + 2);
+        start = at + 4;
+      } else if (length === 127) {
+        if (end - at < 10) break;
+        length = buf.readUInt32BE(at + 6);
+        start = at + 10;
+      }
+      if (end - start < length) break;
+      const stop = start + length;
+      if (opcode === 0x1) this.text(buf, start, stop, arrived);
+      else if (opcode === 0x9) this.socket.write(clientFrame(0xa, buf.subarray(start, stop)));
+      else if (opcode === 0x8) {
+        const code = length >= 2 ? buf.readUInt16BE(start) : 1005;
+        closes[code] = (closes[code] ?? 0) + 1;
+        this.socket.end();
+      }
+      at = stop;
+    }
+    if (at < end) this.pending = Buffer.from(buf.subarray(at));
+  }
+
+  text(buf, start, stop, arrived) {
+    if (buf.compare(UPDATE, 0, UPDATE.length, start, start + UPDATE.length) === 0) {
+      updates++;
+      this.updates++;
+      bytes += stop - start;
+      let i = buf.indexOf(TIMESTAMP, start) + TIMESTAMP.length;
+      let timestamp = 0;
+      for (let c = buf[i]; c >= 48 && c <= 57 && i < stop; c = buf[++i]) timestamp = timestamp * 10 + (c - 48);
+      const latency = arrived - timestamp;
+      if (latency < 0) negative++;
+      histogram.record(latency);
+    } else if (!this.subscribed && buf.compare(SUBSCRIBED, 0, SUBSCRIBED.length, start, start + SUBSCRIBED.length) === 0) {
+      this.subscribed = true;
+      this.onSubscribed();
+    }
+  }
+}
+
+async function connectAll({ port, path, clients: specs, concurrency = 50 }) {
+  const started = performance.now();
+  let failed = 0;
+  let firstError;
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, specs.length) }, async () => {
+    while (next < specs.length) {
+      const client = new RawClient(specs[next++]);
+      try {
+        await client.open(port, path);
+        clients.push(client);
+      } catch (err) {
+        failed++;
+        firstError ??= err.message;
+      }
+    }
+  });
+  await Promise.all(lanes);
+  return { connected: clients.length, failed, firstError, ms: Math.round(performance.now() - started) };
+}
+
+function report() {
+  let min = Infinity;
+  let max = 0;
+  let open = 0;
+  for (const c of clients) {
+    min = Math.min(min, c.updates);
+    max = Math.max(max, c.updates);
+    if (!c.closed) open++;
+  }
+  return { updates, bytes, negative, closes, errors, open, perClientMin: clients.length ? min : 0, perClientMax: max, histogram: histogram.toJSON() };
+}
+
+process.on('message', async (m) => {
+  if (m.cmd === 'connect') process.send({ connected: await connectAll(m) });
+  else if (m.cmd === 'reset') {
+    histogram = new LatencyHistogram();
+    updates = bytes = negative = errors = 0;
+    for (const key of Object.keys(closes)) delete closes[key];
+    for (const c of clients) c.updates = 0;
+    process.send({ reset: true });
+  } else if (m.cmd === 'report') process.send({ report: report() });
+  else if (m.cmd === 'close') {
+    for (const c of clients) c.socket.destroy();
+    process.exit(0);
+  }
+});
+process.on('disconnect', () => process.exit(0));
+process.send({ ready: true });

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// `npm run bench`: the benchmarks against the real Kafka, Redis and apps on this machine, each with its
+// raw baseline measured in the same run. One JSON line per scenario on stdout, tables at the end;
+// progress on stderr. See BENCHMARKS.md for what each figure means and the last full run.
+//   npm run bench                       full run, ~15 min
+//   npm run bench -- --quick            smoke check, ~2 min
+//   npm run bench -- --only=fanout      some benchmarks; --profile writes CPU profiles of the apps
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { buildApps, snapshotDist } from './lib/build-snapshot.mjs';
+import { parseOptions } from './lib/bench-options.mjs';
+import { BenchReport } from './lib/bench-report.mjs';
+import { finish, hardDeadline, onTeardown } from './lib/teardown.mjs';
+
+const options = parseOptions();
+hardDeadline(options.deadlineMs);
+const runName = `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${options.name}`;
+const report = new BenchReport(runName);
+
+if (options.build) {
+  report.log('building (incremental tsc)');
+  buildApps();
+}
+const snapshot = snapshotDist();
+process.env.BENCH_ROOT = snapshot.dir;
+onTeardown(async () => snapshot.remove());
+
+// Loaded after BENCH_ROOT is set: they import the harness and the apps' code from the snapshot.
+const benches = {
+  pipeline: () => import('./pipeline-throughput.mjs'),
+  latency: () => import('./e2e-latency.mjs'),
+  fanout: () => import('./fan-out.mjs'),
+  footprint: () => import('./footprint.mjs'),
+};
+const { ensureInfra } = await import('./lib/infra-check.mjs');
+await ensureInfra(report);
+
+report.emit({ bench: 'machine', scenario: 'run', ...machine(), profile: options.name, benches: options.only, startedAt: new Date().toISOString() });
+const started = Date.now();
+let failed = false;
+for (const name of options.only) {
+  const t0 = Date.now();
+  report.log(`== ${name} ==`);
+  try {
+    await (await benches[name]()).run(options, report);
+  } catch (err) {
+    failed = true;
+    report.log(`${name} FAILED: ${err?.stack ?? err}`);
+    report.emit({ bench: name, scenario: 'error', error: String(err?.message ?? err) });
+  }
+  report.log(`${name} took ${Math.round((Date.now() - t0) / 1000)} s`);
+}
+const { summaryTables } = await import('./lib/bench-summary.mjs');
+process.stdout.write(`${summaryTables(report.results)}\n`);
+report.log(`done in ${Math.round((Date.now() - started) / 1000)} s; results in ${report.file}`);
+await finish(failed ? 1 : 0);
+
+/** The version of the Kafka that scripts/infra.mjs runs locally, from its jar name (docker mode: unknown). */
+function kafkaVersion() {
+  try {
+    const jar = readdirSync(new URL('../.cache/kafka/libs/', import.meta.url)).find((f) => /^kafka_[\d.]+-[\d.]+\.jar$/.test(f));
+    return jar?.match(/-([\d.]+)\.jar$/)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+function machine() {
+  const version = (cmd, args, pattern) => {
+    try {
+      return pattern.exec(execFileSync(cmd, args, { encoding: 'utf8', timeout: 5000 }))?.[1];
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    redis: version('redis-server', ['--version'], /v=([\d.]+)/),
+    kafka: kafkaVersion(),
+    loadAvg1m: Math.round(loadavg()[0] * 100) / 100,
+  };
+}
