@@ -1,10 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { ClientsModule, Transport } from '@nestjs/microservices';
-import { Partitioners } from 'kafkajs';
-import { kafkaConfig, processorConfig, redisConfig, type KafkaConfig } from '#app/config';
+import { ClientsModule } from '@nestjs/microservices';
+import { kafkaConfig, processorConfig, redisConfig } from '#app/config';
 import { HealthModule } from '#app/health';
-import { KafkaHealthIndicator, KafkaModule, kafkaClientConfig } from '#app/kafka';
+import { KafkaHealthIndicator, KafkaModule, kafkaProducerClient } from '#app/kafka';
 import { MetricsModule } from '#app/metrics';
 import { RedisHealthIndicator, RedisModule } from '#app/redis';
 import { DEAD_LETTER_CLIENT } from './processor.constants.js';
@@ -25,23 +24,7 @@ export class AppModule {
         RedisModule,
         MetricsModule.forApp('processor'),
         HealthModule.register({ imports: [KafkaModule, RedisModule], indicators: [KafkaHealthIndicator, RedisHealthIndicator] }),
-        ClientsModule.registerAsync([
-          {
-            name: DEAD_LETTER_CLIENT,
-            imports: [ConfigModule.forFeature(kafkaConfig)],
-            inject: [kafkaConfig.KEY],
-            useFactory: (config: KafkaConfig) => ({
-              transport: Transport.KAFKA,
-              options: {
-                client: kafkaClientConfig(config, 'processor-dlq'),
-                producerOnlyMode: true,
-                postfixId: '',
-                producer: { createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false },
-                send: { acks: -1 },
-              },
-            }),
-          },
-        ]),
+        ClientsModule.registerAsync([kafkaProducerClient(DEAD_LETTER_CLIENT, 'processor-dlq')]),
       ],
       controllers: [ticksControllerFor(ticksTopic)],
       providers: [QuoteStore, DeadLetters, TickHandler, TicksMetrics],

@@ -2,3 +2,4 @@ export * from './kafka-client.config.js';
 export * from './kafka-admin.js';
 export * from './kafka-health.indicator.js';
 export * from './kafka.module.js';
+export * from './kafka-producer-client.js';
