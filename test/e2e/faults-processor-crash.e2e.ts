@@ -47,7 +47,7 @@ describe('processor killed with SIGKILL mid-stream and restarted', () => {
     });
 
     // Worst case of a crash: none of its progress committed. Once the dead member's session has timed
-    // out (kafkajs default 30 s), rewind the group, so the restarted processor redelivers every tick.
+    // out (KAFKA_SESSION_TIMEOUT_MS), rewind the group, so the restarted processor redelivers every tick.
     const group = system.env.KAFKA_GROUP_ID;
     await waitUntil('the dead member to leave the group', async () => (await topics.groupMembers(group, topic)).length === 0, {
       timeoutMs: 60_000,

@@ -62,7 +62,7 @@ describe('two processors in one consumer group and two gateways', () => {
       assert.ok(carried.length > 0, `each processor stores some symbols: partitions ${member.partitions} carry none of ${JSON.stringify([...partitionOf])}`);
     }
 
-    // A crash: the survivor gets the dead member's partitions once its session times out (30 s),
+    // A crash: the survivor gets the dead member's partitions once its session times out (KAFKA_SESSION_TIMEOUT_MS),
     // and re-reads what the dead one had stored but not committed.
     const killed = await processors[1].stop('SIGKILL');
     assert.equal(killed.signal, 'SIGKILL');

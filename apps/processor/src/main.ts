@@ -15,7 +15,12 @@ await runApp('processor', async (logger) => {
     {
       strategy: new KafkaBatchServer({
         client: kafkaClientConfig(kafka, 'processor'),
-        consumer: { groupId: processor.groupId, allowAutoTopicCreation: false },
+        consumer: {
+          groupId: processor.groupId,
+          allowAutoTopicCreation: false,
+          sessionTimeout: processor.sessionTimeoutMs,
+          heartbeatInterval: Math.floor(processor.sessionTimeoutMs / 3),
+        },
         producer: { createPartitioner: Partitioners.DefaultPartitioner },
         subscribe: { fromBeginning: true },
         run: { partitionsConsumedConcurrently: processor.concurrency },

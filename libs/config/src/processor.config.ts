@@ -12,10 +12,22 @@ export class ProcessorEnv {
   /** Partitions processed in parallel by one processor (kafkajs partitionsConsumedConcurrently). */
   @IsInt() @Min(1) @Max(1000)
   PROCESSOR_CONCURRENCY: number = 6;
+
+  /**
+   * How long the group waits for a silent member before giving its partitions to another: the stall
+   * after a processor crash. Kafka's broker bounds it (group.min.session.timeout.ms, 6 s by default).
+   */
+  @IsInt() @Min(6000) @Max(300_000)
+  KAFKA_SESSION_TIMEOUT_MS: number = 10_000;
 }
 
 export const processorConfig = registerAs('processor', () => {
   const env = validateEnv(ProcessorEnv);
-  return { port: env.PROCESSOR_PORT, groupId: env.KAFKA_GROUP_ID, concurrency: env.PROCESSOR_CONCURRENCY };
+  return {
+    port: env.PROCESSOR_PORT,
+    groupId: env.KAFKA_GROUP_ID,
+    concurrency: env.PROCESSOR_CONCURRENCY,
+    sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+  };
 });
 export type ProcessorConfig = ReturnType<typeof processorConfig>;
