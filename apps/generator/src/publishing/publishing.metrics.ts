@@ -9,6 +9,6 @@ export class PublishingMetrics {
   constructor(@Inject(METRICS_REGISTRY) registry: Registry, publisher: TickPublisher, schedule: TickSchedule) {
     observedCounter(registry, 'generator_ticks_produced_total', 'Ticks acknowledged by Kafka', () => publisher.published);
     observedCounter(registry, 'generator_ticks_failed_total', 'Ticks whose send failed after retries', () => publisher.failed);
-    observedCounter(registry, 'generator_rounds_skipped_total', 'Rounds skipped while the previous send was in flight', () => schedule.skippedRounds);
+    observedCounter(registry, 'generator_rounds_skipped_total', 'Rounds skipped because 100 ms of rounds already waited behind the send in flight', () => schedule.skippedRounds);
   }
 }

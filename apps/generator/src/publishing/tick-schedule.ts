@@ -1,12 +1,22 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Tick } from '#app/contracts';
 import { generatorConfig, marketConfig, type GeneratorConfig, type MarketConfig } from '#app/config';
 import { TickSimulator } from '../simulation/tick-simulator.js';
 import { TickPublisher } from './tick-publisher.js';
 
 /**
- * Runs a round of the simulator every TICK_INTERVAL_MS and publishes it. A round is skipped while the
- * previous one is still being sent, so a slow broker slows the market down instead of growing a backlog.
- * On shutdown it stops the timer and waits for the round in flight: the generator flushes what it produced.
+ * How much market time may wait behind the send in flight. At 37-44k ticks/s (rounds every 20 ms),
+ * skipping every round made while a send took longer than the interval lost 3.5 % of the rate on a
+ * quiet machine and 10-18 % with other load on it; a round that waits goes out with the next send.
+ */
+const MAX_QUEUED_MS = 100;
+
+/**
+ * Runs a round of the simulator every TICK_INTERVAL_MS and publishes it, one send in flight at a time.
+ * Rounds made while a send is in flight wait and go together in the next send (a bigger batch), up to
+ * MAX_QUEUED_MS of them; later rounds are skipped, so a slow broker slows the market down instead of
+ * growing a backlog. On shutdown it stops the timer and waits for the send in flight and the rounds
+ * queued behind it: the generator flushes what it produced.
  */
 @Injectable()
 export class TickSchedule implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -14,6 +24,10 @@ export class TickSchedule implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly simulator: TickSimulator;
   private timer?: NodeJS.Timeout;
   private inFlight?: Promise<void>;
+  /** Ticks of the rounds made while a send was in flight, in order; the next send takes them all. */
+  private queued: Tick[] = [];
+  private queuedRounds = 0;
+  private readonly maxQueuedRounds: number;
   skippedRounds = 0;
 
   constructor(
@@ -22,6 +36,7 @@ export class TickSchedule implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly publisher: TickPublisher,
   ) {
     this.simulator = new TickSimulator(market.symbols);
+    this.maxQueuedRounds = Math.max(1, Math.floor(MAX_QUEUED_MS / config.tickIntervalMs));
   }
 
   onApplicationBootstrap() {
@@ -33,19 +48,33 @@ export class TickSchedule implements OnApplicationBootstrap, BeforeApplicationSh
 
   async beforeApplicationShutdown() {
     clearInterval(this.timer);
-    await this.inFlight;
+    // Each send, when done, starts the next with the rounds queued behind it.
+    while (this.inFlight) await this.inFlight;
     this.logger.log(`flushed: ${this.publisher.published} ticks published, ${this.publisher.failed} failed`);
   }
 
   private round() {
-    if (this.inFlight) {
+    if (!this.inFlight) {
+      this.send(this.simulator.round(this.config.burst));
+    } else if (this.queuedRounds < this.maxQueuedRounds) {
+      for (const tick of this.simulator.round(this.config.burst)) this.queued.push(tick);
+      this.queuedRounds++;
+    } else {
       this.skippedRounds++;
-      return;
     }
-    const ticks = this.simulator.round(this.config.burst);
+  }
+
+  private send(ticks: Tick[]) {
     this.inFlight = this.publisher
       .publish(ticks)
       .catch(() => undefined)
-      .finally(() => (this.inFlight = undefined));
+      .finally(() => {
+        this.inFlight = undefined;
+        if (this.queuedRounds === 0) return;
+        const next = this.queued;
+        this.queued = [];
+        this.queuedRounds = 0;
+        this.send(next);
+      });
   }
 }
