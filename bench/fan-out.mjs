@@ -27,7 +27,7 @@ export async function run(options, report) {
     for (const server of o.servers) {
       const result = await rampServer({ server, clients, o, options, report });
       peaks[server] = result.peakUpdatesPerSec;
-      if (server !== 'gateway' && peaks.gateway) result.gatewayRatio = Math.round((peaks.gateway / result.peakUpdatesPerSec) * 100) / 100;
+      if (server !== 'gateway' && peaks.gateway) result.gatewayRatio = Math.round((peaks.gateway / result.peakUpdatesPerSec) * 1000) / 1000;
       report.emit(result);
     }
   }

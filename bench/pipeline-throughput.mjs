@@ -24,8 +24,8 @@ export async function run(options, report) {
   const redis = redisBaseline(o, report);
   report.emit(redis);
   const pipeline = await sustainedPipelineRate(o, options, report);
-  pipeline.ratioToBareKafka = round2(pipeline.ticksPerSec / kafka.ticksPerSec);
-  pipeline.ratioToRedisSetPublish = round2(pipeline.ticksPerSec / redis.setPlusPublishPerSec);
+  pipeline.ratioToBareKafka = round3(pipeline.ticksPerSec / kafka.ticksPerSec);
+  pipeline.ratioToRedisSetPublish = round3(pipeline.ticksPerSec / redis.setPlusPublishPerSec);
   report.emit(pipeline);
 }
 
@@ -211,6 +211,6 @@ function port(address) {
   return Number(/:(\d+)\/?$/.exec(address.split(',')[0])?.[1]);
 }
 
-function round2(n) {
-  return Math.round(n * 100) / 100;
+function round3(n) {
+  return Math.round(n * 1000) / 1000;
 }

@@ -5,8 +5,9 @@
 //   npm run bench                       full run, ~15 min
 //   npm run bench -- --quick            smoke check, ~2 min
 //   npm run bench -- --only=fanout      some benchmarks; --profile writes CPU profiles of the apps
+//   npm run bench -- --summarize=bench/results/<run>.jsonl   the tables of an earlier run
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { buildApps, snapshotDist } from './lib/build-snapshot.mjs';
 import { parseOptions } from './lib/bench-options.mjs';
@@ -14,6 +15,12 @@ import { BenchReport } from './lib/bench-report.mjs';
 import { finish, hardDeadline, onTeardown } from './lib/teardown.mjs';
 
 const options = parseOptions();
+if (options.summarize) {
+  const { summaryTables } = await import('./lib/bench-summary.mjs');
+  const lines = readFileSync(options.summarize, 'utf8').split('\n').filter(Boolean);
+  console.log(summaryTables(lines.map((line) => JSON.parse(line))));
+  process.exit(0);
+}
 hardDeadline(options.deadlineMs);
 const runName = `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${options.name}`;
 const report = new BenchReport(runName);

@@ -32,11 +32,12 @@ export function parseOptions(argv = process.argv.slice(2)) {
   --quick     every benchmark, shorter and smaller (~2 min): a smoke check, not figures to quote
   --only=     run some of the benchmarks
   --profile   write V8 CPU profiles of the apps to bench/profiles/ (summarise: node bench/profile-summary.mjs FILE)
-  --no-build  skip the incremental tsc build and use dist/ as it is`);
+  --no-build  skip the incremental tsc build and use dist/ as it is
+  --summarize=FILE  print the tables and goals of an earlier run's bench/results/*.jsonl, run nothing`);
     process.exit(0);
   }
   const only = value('only')?.split(',').map((s) => s.trim()) ?? BENCHES;
   const unknown = only.filter((b) => !BENCHES.includes(b));
   if (unknown.length > 0) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; choose from ${BENCHES.join(', ')}`);
-  return { ...(flag('quick') ? QUICK : FULL), only, profile: flag('profile'), build: !flag('no-build') };
+  return { ...(flag('quick') ? QUICK : FULL), only, profile: flag('profile'), build: !flag('no-build'), summarize: value('summarize') };
 }

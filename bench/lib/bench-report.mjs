@@ -35,7 +35,7 @@ export function table(title, rows) {
 export const fmt = {
   int: (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : String(n)),
   ms: (n) => (Number.isFinite(n) ? `${n.toFixed(1)}` : String(n)),
-  pct: (n) => (Number.isFinite(n) ? `${Math.round(n * 100)} %` : String(n)),
+  pct: (n) => (Number.isFinite(n) ? `${(n * 100).toFixed(1)} %` : String(n)),
 };
 
 /**
