@@ -33,7 +33,7 @@ export function table(title, rows) {
 }
 
 export const fmt = {
-  int: (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : String(n)),
+  int: (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : n === undefined ? '-' : String(n)),
   ms: (n) => (Number.isFinite(n) ? `${n.toFixed(1)}` : String(n)),
   pct: (n) => (Number.isFinite(n) ? `${(n * 100).toFixed(1)} %` : String(n)),
 };
