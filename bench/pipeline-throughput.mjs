@@ -15,6 +15,9 @@ const PROBE_RATE = 72_000; // above what this machine can do: the probe measures
 // Rounds every 20 ms (50 a second) with TICK_BURST ticks per symbol: rates in steps of 24 x 50 ticks/s.
 const GENERATOR_INTERVAL_MS = 20;
 const RATE_STEP = (UNIVERSE.length * 1000) / GENERATOR_INTERVAL_MS;
+/** "Lag not growing": slope at most this share of the rate per second, and at most this many seconds of ticks at the end. */
+const MAX_LAG_GROWTH = 0.005;
+const MAX_LAG_END_SEC = 0.5;
 const SAMPLE_QUOTE = JSON.stringify({ symbol: 'AAPL', price: 189.12, bid: 189.1, ask: 189.14, volume: 1234567, change: -0.38, changePercent: -0.2, timestamp: 1764000000000, seq: 1764000000000000 });
 
 /**
@@ -123,9 +126,12 @@ function redisBaseline(o, report) {
 }
 
 /**
- * Probes the processor saturated, then holds candidate rates for `holdSec` each: a rate is sustained
- * when the generator produced it (>= 95 %) and the lag neither grew (slope <= 2 % of the rate per
- * second) nor ended above one second of ticks.
+ * Probes the pipeline saturated, then holds candidate rates for `holdSec` each. A step is sustained when
+ * the consumer lag did not grow: its least-squares slope stays within 0.5 % of the produced rate per
+ * second (over 30 s, less than 0.15 s of ticks gained) and it ends under half a second of ticks (the lag
+ * read between commits jitters by a batch or two). The figure is the rate actually produced and stored in the best sustained
+ * step (the generator's timer drifts under load, so it produces a few % less than TICK_INTERVAL_MS and
+ * TICK_BURST ask for; when it cannot produce more, the generator is what bounds the pipeline).
  */
 async function sustainedPipelineRate(o, options, report) {
   const env = benchEnv();
@@ -168,7 +174,7 @@ async function sustainedPipelineRate(o, options, report) {
           cpu,
         };
         step.sustained =
-          step.producedPerSec >= 0.95 * offered && step.lagSlopePerSec <= 0.02 * offered && step.lagEnd <= Math.max(1000, offered);
+          step.lagSlopePerSec <= MAX_LAG_GROWTH * step.producedPerSec && step.lagEnd <= Math.max(1000, MAX_LAG_END_SEC * step.producedPerSec);
         return step;
       } finally {
         await stopBenchApp(generator);
@@ -191,7 +197,7 @@ async function sustainedPipelineRate(o, options, report) {
       report.log(`pipeline: ${step.sustained ? 'sustained' : 'NOT sustained'}: produced ${step.producedPerSec}/s, stored ${step.storedPerSec}/s, lag ${step.lagStart} -> ${step.lagEnd}`);
       await drain(60_000);
       if (step.sustained) {
-        if (!best || step.offeredPerSec > best.offeredPerSec) best = step;
+        if (!best || step.storedPerSec > best.storedPerSec) best = step;
         rate = step.offeredPerSec * 1.1;
       } else {
         rate = step.offeredPerSec * (best ? 0.97 : 0.85);
