@@ -15,9 +15,9 @@ const FULL = {
 const QUICK = {
   name: 'quick',
   deadlineMs: 5 * 60_000,
-  pipeline: { baselineSec: 5, probeSec: 5, holdSec: 6, warmSec: 2, confirmSteps: 2, redisRequests: 50_000 },
-  latency: { clients: [100, 1000], multipliers: [1, 10, 100], warmSec: 1.5, measureSec: 3 },
-  fanout: { clients: [1000], servers: ['gateway', 'raw-ws', 'raw-ws-tuned'], stepSec: 2, growth: 2, maxSteps: 6 },
+  pipeline: { baselineSec: 4, probeSec: 4, holdSec: 5, warmSec: 2, confirmSteps: 2, redisRequests: 30_000 },
+  latency: { clients: [100, 1000], multipliers: [1, 10, 100], warmSec: 1, measureSec: 2 },
+  fanout: { clients: [1000], servers: ['gateway', 'raw-ws'], stepSec: 1.5, growth: 2.5, maxSteps: 5 },
   footprint: { clients: 1000, settleSec: 2 },
 };
 
