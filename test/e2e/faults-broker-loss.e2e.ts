@@ -4,10 +4,11 @@ import { generatorReport } from '../support/generator-report.js';
 import { forgetState, localInfra, reservePorts, type KafkaClusterOptions } from '../support/local-infra.js';
 import { QuoteWatcher } from '../support/quote-watcher.js';
 import { assertConsecutive, assertSameSeqs, assertStrictlyIncreasing, highest, seqsSeenBy } from '../support/seq-order.js';
-import { REDIS_URL, startApp, System } from '../support/system.js';
+import type { System } from '../support/system.js';
 import { TopicReader } from '../support/topic-reader.js';
 import { waitUntil } from '../support/wait-until.js';
-import { TestClient } from '../support/ws-client.js';
+import { startWatchedPipeline, stopWatchedPipeline } from '../support/watched-pipeline.js';
+import type { TestClient } from '../support/ws-client.js';
 
 const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'];
 
@@ -24,22 +25,11 @@ describe('one broker of a three-broker cluster lost under load (RF 3, min.insync
     cluster = { kafkaPort: await reservePorts(6, 'FAULTS_KAFKA_CLUSTER_PORT'), kafkaBrokers: 3 };
     const { bootstrapServers } = await (await infra).startKafka(cluster);
     topics = new TopicReader(bootstrapServers);
-    system = await System.start(
-      { KAFKA_BROKERS: bootstrapServers, KAFKA_REPLICATION_FACTOR: '3', TICK_INTERVAL_MS: '20', SYMBOLS: SYMBOLS.join(',') },
-      ['processor', 'gateway'],
-    );
-    watcher = await QuoteWatcher.start(REDIS_URL, system.env.REDIS_KEY_PREFIX);
-    client = await TestClient.connect(system.wsUrl);
-    client.send({ action: 'subscribe', payload: { symbols: SYMBOLS } });
-    await client.expect('subscribed');
-    await client.expect('snapshot');
-    system.apps.generator = await startApp('generator', system.env);
+    ({ system, watcher, client } = await startWatchedPipeline({ KAFKA_BROKERS: bootstrapServers, KAFKA_REPLICATION_FACTOR: '3', TICK_INTERVAL_MS: '20' }, SYMBOLS));
   }, { timeout: 120_000 });
 
   after(async () => {
-    client?.close();
-    watcher?.stop();
-    await system?.stop();
+    await stopWatchedPipeline({ system, watcher, client });
     if (cluster) {
       await (await infra).stopKafka(cluster);
       await forgetState(cluster);

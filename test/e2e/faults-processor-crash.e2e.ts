@@ -3,10 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { generatorReport } from '../support/generator-report.js';
 import { QuoteWatcher } from '../support/quote-watcher.js';
 import { assertConsecutive, assertSameSeqs, assertStrictlyIncreasing, highest, seqsSeenBy } from '../support/seq-order.js';
-import { KAFKA_BROKERS, REDIS_URL, startApp, System } from '../support/system.js';
+import { KAFKA_BROKERS, startApp, System } from '../support/system.js';
 import { TopicReader } from '../support/topic-reader.js';
 import { waitUntil } from '../support/wait-until.js';
-import { TestClient } from '../support/ws-client.js';
+import { startWatchedPipeline, stopWatchedPipeline } from '../support/watched-pipeline.js';
+import type { TestClient } from '../support/ws-client.js';
 
 const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'];
 
@@ -17,20 +18,11 @@ describe('processor killed with SIGKILL mid-stream and restarted', () => {
   const topics = new TopicReader(KAFKA_BROKERS);
 
   before(async () => {
-    system = await System.start({ TICK_INTERVAL_MS: '20', SYMBOLS: SYMBOLS.join(',') }, ['processor', 'gateway']);
-    // Watch the channels before the first tick exists, so every quote the processor publishes is seen.
-    watcher = await QuoteWatcher.start(REDIS_URL, system.env.REDIS_KEY_PREFIX);
-    client = await TestClient.connect(system.wsUrl);
-    client.send({ action: 'subscribe', payload: { symbols: SYMBOLS } });
-    await client.expect('subscribed');
-    await client.expect('snapshot');
-    system.apps.generator = await startApp('generator', system.env);
+    ({ system, watcher, client } = await startWatchedPipeline({ TICK_INTERVAL_MS: '20' }, SYMBOLS));
   }, { timeout: 120_000 });
 
   after(async () => {
-    client?.close();
-    watcher?.stop();
-    await system?.stop();
+    await stopWatchedPipeline({ system, watcher, client });
   }, { timeout: 60_000 });
 
   it('stores the last seq produced for every symbol and publishes every tick once, even when all its ticks are redelivered; a connected client never sees seq go backwards', { timeout: 180_000 }, async (t) => {

@@ -4,10 +4,11 @@ import type { AppProcess } from '../support/app-process.js';
 import { generatorReport } from '../support/generator-report.js';
 import { QuoteWatcher } from '../support/quote-watcher.js';
 import { assertConsecutive, assertSameSeqs, assertStrictlyIncreasing, highest, seqsSeenBy } from '../support/seq-order.js';
-import { KAFKA_BROKERS, REDIS_URL, startApp, System } from '../support/system.js';
+import { KAFKA_BROKERS, startApp, System } from '../support/system.js';
 import { TopicReader } from '../support/topic-reader.js';
 import { waitUntil } from '../support/wait-until.js';
-import { TestClient } from '../support/ws-client.js';
+import { startWatchedPipeline, stopWatchedPipeline } from '../support/watched-pipeline.js';
+import type { TestClient } from '../support/ws-client.js';
 
 const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'];
 
@@ -26,19 +27,11 @@ describe('SIGTERM of each app under load', () => {
   const topics = new TopicReader(KAFKA_BROKERS);
 
   before(async () => {
-    system = await System.start({ TICK_INTERVAL_MS: '10', SYMBOLS: SYMBOLS.join(',') }, ['processor', 'gateway']);
-    watcher = await QuoteWatcher.start(REDIS_URL, system.env.REDIS_KEY_PREFIX);
-    client = await TestClient.connect(system.wsUrl);
-    client.send({ action: 'subscribe', payload: { symbols: SYMBOLS } });
-    await client.expect('subscribed');
-    await client.expect('snapshot');
-    system.apps.generator = await startApp('generator', system.env);
+    ({ system, watcher, client } = await startWatchedPipeline({ TICK_INTERVAL_MS: '10' }, SYMBOLS));
   }, { timeout: 120_000 });
 
   after(async () => {
-    client?.close();
-    watcher?.stop();
-    await system?.stop();
+    await stopWatchedPipeline({ system, watcher, client });
   }, { timeout: 60_000 });
 
   it('each app exits 0 within 10 s, and every tick acknowledged to the generator ends up stored and published', { timeout: 180_000 }, async (t) => {
