@@ -9,6 +9,8 @@ export const WsErrorCode = {
   UNKNOWN_SYMBOL: 'UNKNOWN_SYMBOL',
   TOO_MANY_SYMBOLS: 'TOO_MANY_SYMBOLS',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** The gateway's Redis feed is reconnecting; the symbols named stay subscribed and follow once it is back. */
+  FEED_UNAVAILABLE: 'FEED_UNAVAILABLE',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
 export type WsErrorCode = (typeof WsErrorCode)[keyof typeof WsErrorCode];

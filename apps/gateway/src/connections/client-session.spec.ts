@@ -5,7 +5,7 @@ import { ClientSession } from './client-session.js';
 import { fakeSocket } from './fake-socket.js';
 import { GatewayStats } from './gateway-stats.js';
 
-const limits = { slowBufferBytes: 1000, maxBufferBytes: 5000, maxLagMs: 50 };
+const limits = { slowBufferBytes: 1000, maxBufferBytes: 5000, maxLagMs: 50, maxQueuedRequests: 8 };
 
 function session() {
   const fake = fakeSocket();
@@ -66,15 +66,59 @@ describe('ClientSession', () => {
   it('runs queued requests one after another', async () => {
     const { session: s } = session();
     const order: string[] = [];
-    const slow = s.enqueue(async () => {
+    s.enqueue(async () => {
       await new Promise((r) => setTimeout(r, 20));
       order.push('first');
     });
-    const fast = s.enqueue(async () => {
-      order.push('second');
-    });
-    await Promise.all([slow, fast]);
+    s.enqueue(async () => void order.push('second'));
+    await s.settled();
     assert.deepEqual(order, ['first', 'second']);
+  });
+
+  it('answers a request that throws with INTERNAL_ERROR through its owner and runs the next one', async () => {
+    const fake = fakeSocket();
+    const failures: unknown[] = [];
+    const s = new ClientSession(fake.ws, '127.0.0.1', limits, new GatewayStats(), (_, err) => failures.push(err));
+    const order: string[] = [];
+    s.enqueue(async () => {
+      throw new Error('redis said no');
+    });
+    s.enqueue(async () => void order.push('next'));
+    await s.settled();
+    assert.equal((failures[0] as Error).message, 'redis said no');
+    assert.deepEqual(order, ['next']);
+  });
+
+  it('once closed, drops waiting requests, refuses new ones, holds nothing and sends nothing', async () => {
+    const { session: s, sent } = session();
+    let ran = 0;
+    let release!: () => void;
+    s.enqueue(() => new Promise<void>((r) => (release = r)));
+    s.enqueue(async () => void ran++);
+    await Promise.resolve();
+    s.hold();
+    s.deliver('AAPL', 1, Buffer.from('aapl-1'));
+    s.close();
+    s.close();
+    assert.equal(s.isActive, false);
+    assert.equal(s.enqueue(async () => void ran++), false);
+    release();
+    await s.settled();
+    s.release(new Map());
+    s.hold();
+    s.deliver('AAPL', 2, Buffer.from('aapl-2'));
+    s.send({ type: 'pong' });
+    assert.equal(ran, 0);
+    assert.deepEqual(sent, []);
+  });
+
+  it('keeps only the latest update per symbol once too many are held, and counts the rest as conflated', () => {
+    const { session: s, sent, stats } = session();
+    s.hold();
+    for (let seq = 1; seq <= 1001; seq++) s.deliver(seq % 2 ? 'AAPL' : 'GOOG', seq, Buffer.from(`${seq}`));
+    s.release(new Map());
+    assert.deepEqual(sent, ['1000', '1001']);
+    assert.equal(stats.updatesConflated, 999);
   });
 });
 
@@ -99,7 +143,7 @@ describe('ClientSession bursts', () => {
       },
     } as unknown as WebSocket;
     const stats = new GatewayStats();
-    const s = new ClientSession(ws, '127.0.0.1', { slowBufferBytes, maxBufferBytes: slowBufferBytes * 10, maxLagMs: 50 }, stats);
+    const s = new ClientSession(ws, '127.0.0.1', { slowBufferBytes, maxBufferBytes: slowBufferBytes * 10, maxLagMs: 50, maxQueuedRequests: 8 }, stats);
     return { session: s, written, stats };
   }
 

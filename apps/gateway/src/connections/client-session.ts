@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { WsCloseCode, type ServerMessage } from '#app/contracts';
 import type { GatewayStats } from './gateway-stats.js';
+import { SessionQueue, type SessionTask } from './session-queue.js';
 import { updateFrame } from './text-frame.js';
 
 interface HeldUpdate {
@@ -17,7 +18,12 @@ export interface SessionLimits {
   maxBufferBytes: number;
   /** How long a client may stay lagging before it is closed with 1013. */
   maxLagMs: number;
+  /** Requests that may wait behind the one running; past it the client gets RATE_LIMITED. */
+  maxQueuedRequests: number;
 }
+
+/** Held updates past which only the latest per symbol is kept, so a long snapshot wait stays bounded. */
+const MAX_HELD_UPDATES = 1000;
 
 const TERMINATE_AFTER_CLOSE_MS = 1000;
 let nextId = 0;
@@ -27,16 +33,21 @@ function uncork(session: ClientSession): void {
   session.uncorkBurst();
 }
 
-/** One connected client: its socket, its symbols, and a queue that runs its requests one at a time. */
+/**
+ * One connected client: its socket, its symbols, and a queue that runs its requests one at a time.
+ * A session is open until `close`, once; work that resumes after an await checks `isActive` and
+ * gives up on a closed session, so nothing is ever indexed or sent for a client that has gone.
+ */
 export class ClientSession {
   readonly id = ++nextId;
   readonly symbols = new Set<string>();
+  private closed = false;
+  private readonly queue: SessionQueue;
   /** Updates that arrive while a snapshot is being read; sent after it so seq never goes backwards. */
   private held: HeldUpdate[] | null = null;
   /** Latest update per symbol kept back while the client is not reading fast enough. */
   private conflated: Map<string, Buffer> | null = null;
   private laggingSince = 0;
-  private queue: Promise<void> = Promise.resolve();
   rateLimitStrikes = 0;
   /** Cleared when a ping is sent, set by the pong; a session still false at the next ping is dead. */
   alive = true;
@@ -50,10 +61,27 @@ export class ClientSession {
     readonly ip: string,
     private readonly limits: SessionLimits,
     private readonly stats: GatewayStats,
-  ) {}
+    onTaskError: (session: ClientSession, err: unknown) => void = () => undefined,
+  ) {
+    this.queue = new SessionQueue(limits.maxQueuedRequests, (err) => onTaskError(this, err));
+  }
 
   get isOpen(): boolean {
-    return this.socket.readyState === WebSocket.OPEN;
+    return !this.closed && this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** False once the session is closed: the client has gone, whatever its socket still says. */
+  get isActive(): boolean {
+    return !this.closed;
+  }
+
+  /** Ends the session: waiting requests are dropped, held and conflated updates forgotten. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.close();
+    this.held = null;
+    this.conflated = null;
   }
 
   get isLagging(): boolean {
@@ -70,6 +98,7 @@ export class ClientSession {
   deliver(symbol: string, seq: number, frame: Buffer): void {
     if (this.held) {
       this.held.push({ symbol, seq, frame });
+      if (this.held.length > MAX_HELD_UPDATES) this.held = this.latestHeld(this.held);
       return;
     }
     if (!this.isOpen) return;
@@ -143,7 +172,19 @@ export class ClientSession {
   }
 
   hold(): void {
+    if (this.closed) return;
     this.held ??= [];
+  }
+
+  /** The latest held update of each symbol, in the order they arrived; the others count as conflated. */
+  private latestHeld(held: HeldUpdate[]): HeldUpdate[] {
+    const latest = new Map<string, HeldUpdate>();
+    for (const update of held) {
+      latest.delete(update.symbol);
+      latest.set(update.symbol, update);
+    }
+    this.stats.updatesConflated += held.length - latest.size;
+    return [...latest.values()];
   }
 
   /** Sends what was held, skipping updates not newer than the snapshot just sent for their symbol. */
@@ -155,10 +196,14 @@ export class ClientSession {
     }
   }
 
-  /** Runs tasks of this session in arrival order, so a subscribe finishes before the next request starts. */
-  enqueue(task: () => Promise<void>): Promise<void> {
-    this.queue = this.queue.then(task);
-    return this.queue;
+  /** Runs the task after this session's earlier ones; false when the queue is full or the session closed. */
+  enqueue(task: SessionTask): boolean {
+    return this.queue.push(task);
+  }
+
+  /** Resolves once the requests queued so far have run. */
+  settled(): Promise<void> {
+    return this.queue.idle();
   }
 
   /** A client that does not read cannot receive a close frame either: close, then cut it off. */

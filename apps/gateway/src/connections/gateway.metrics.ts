@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { METRICS_REGISTRY, observedCounter, observedGauge } from '#app/metrics';
 import { QuoteFeed } from '../feed/quote-feed.js';
-import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
 import { GatewayStats } from './gateway-stats.js';
 import { SessionRegistry } from './session-registry.js';
 
@@ -12,7 +11,6 @@ export class GatewayMetrics {
     @Inject(METRICS_REGISTRY) registry: Registry,
     stats: GatewayStats,
     sessions: SessionRegistry,
-    index: SubscriptionIndex,
     feed: QuoteFeed,
   ) {
     observedGauge(registry, 'gateway_connections', 'Open WebSocket connections', () => sessions.size);
@@ -21,7 +19,9 @@ export class GatewayMetrics {
       for (const session of sessions.sessions()) total += session.symbols.size;
       return total;
     });
-    observedGauge(registry, 'gateway_channels', 'Redis channels listened to', () => index.symbolCount);
+    observedGauge(registry, 'gateway_channels', 'Redis channels kept for subscribed symbols, in any state', () => feed.channelCount);
+    observedGauge(registry, 'gateway_channels_pending', 'Channels wanted but not live yet (SUBSCRIBE in flight or Redis away)', () => feed.pendingCount);
+    observedCounter(registry, 'gateway_subscribe_retries_total', 'Failed Redis SUBSCRIBEs retried with back-off', () => feed.subscribeRetries);
     observedCounter(registry, 'gateway_quotes_received_total', 'Quotes received from Redis pub/sub', () => feed.received);
     observedCounter(registry, 'gateway_messages_sent_total', 'Frames sent to clients', () => stats.messagesSent);
     observedCounter(registry, 'gateway_updates_conflated_total', 'Updates replaced by a newer one for a slow client', () => stats.updatesConflated);

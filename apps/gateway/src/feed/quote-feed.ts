@@ -4,38 +4,81 @@ import { quoteChannel, symbolOfChannel } from '#app/contracts';
 import { redisConfig, type RedisConfig } from '#app/config';
 import { createRedisClient } from '#app/redis';
 import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
+import { ChannelSubscription } from './channel-subscription.js';
 
 const UPDATE_HEAD = '{"type":"update","payload":';
 const SEQ = /"seq":(\d+)/;
+const RETRY_BASE_MS = 100;
+const RETRY_MAX_MS = 2000;
 
 /**
- * The gateway's one Redis pub/sub connection. It listens to a symbol's channel only while the index
- * has a subscriber for it, and fans each quote out as one frame built once and shared by all of them.
- * ioredis re-subscribes the channels by itself after a reconnect.
+ * The gateway's one Redis pub/sub connection. It keeps a channel per symbol that someone wants (see
+ * ChannelSubscription), and fans each quote out as one frame built once and shared by every
+ * subscriber. It re-subscribes every wanted channel itself after a reconnect rather than trusting
+ * ioredis, which restores only the channels whose SUBSCRIBE it saw confirmed.
  */
 @Injectable()
 export class QuoteFeed implements OnApplicationShutdown {
   private readonly logger = new Logger(QuoteFeed.name);
+  private readonly channels = new Map<string, ChannelSubscription>();
   readonly subscriber: Redis;
   received = 0;
+  subscribeRetries = 0;
 
   constructor(
     @Inject(redisConfig.KEY) private readonly config: RedisConfig,
     readonly index: SubscriptionIndex,
   ) {
-    this.subscriber = createRedisClient(config, 'feed');
+    this.subscriber = createRedisClient(config, 'feed', { autoResubscribe: false });
     this.subscriber.on('message', (channel: string, quote: string) => this.fanOut(channel, quote));
+    this.subscriber.on('close', () => this.channels.forEach((c) => c.connectionLost()));
+    this.subscriber.on('ready', () => this.channels.forEach((c) => c.resubscribe()));
   }
 
-  /** Resolves once Redis confirms the channel, so a snapshot read after it misses no update. */
-  listen(symbol: string): Promise<unknown> {
-    return this.subscriber.subscribe(quoteChannel(this.config.keyPrefix, symbol));
+  /** Channels kept for wanted symbols, in any state. */
+  get channelCount(): number {
+    return this.channels.size;
   }
 
-  unlisten(symbol: string): void {
-    this.subscriber.unsubscribe(quoteChannel(this.config.keyPrefix, symbol)).catch((err: Error) => {
-      this.logger.warn(`unsubscribe ${symbol} failed: ${err.message}`);
-    });
+  /** Wanted channels not live yet: waiting for a SUBSCRIBE or for Redis to come back. */
+  get pendingCount(): number {
+    let pending = 0;
+    for (const channel of this.channels.values()) if (channel.isWanted && channel.state !== 'live') pending++;
+    return pending;
+  }
+
+  /** Keeps the symbol's channel subscribed; resolves once it is live, so a snapshot read after it misses no update. */
+  want(symbol: string): Promise<void> {
+    let channel = this.channels.get(symbol);
+    if (!channel) {
+      channel = new ChannelSubscription(quoteChannel(this.config.keyPrefix, symbol), this.subscriber, {
+        retryDelayMs: (attempt) => Math.min(RETRY_BASE_MS * 2 ** (attempt - 1), RETRY_MAX_MS),
+        onRetry: (name, err, attempt) => {
+          this.subscribeRetries++;
+          if (attempt === 1) this.logger.warn(`SUBSCRIBE ${name} failed, retrying until it succeeds: ${err.message}`);
+        },
+        onIdle: () => {
+          if (this.channels.get(symbol) === channel && channel!.state === 'idle' && !channel!.isWanted) this.channels.delete(symbol);
+        },
+      });
+      this.channels.set(symbol, channel);
+    }
+    return channel.want();
+  }
+
+  /** Nobody wants the symbol any more: unsubscribe, unless someone wants it again meanwhile. */
+  release(symbol: string): void {
+    this.channels.get(symbol)?.release();
+  }
+
+  /** Resolves once every given symbol's channel is live (at once for symbols not kept here). */
+  async whenLive(symbols: Iterable<string>): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const symbol of symbols) {
+      const channel = this.channels.get(symbol);
+      if (channel && channel.state !== 'live') waits.push(channel.live);
+    }
+    await Promise.all(waits);
   }
 
   async onApplicationShutdown() {

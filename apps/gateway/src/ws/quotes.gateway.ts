@@ -13,7 +13,7 @@ import { WsCloseCode, WsErrorCode, type WsErrorCode as ErrorCode } from '#app/co
 import { gatewayConfig, type GatewayConfig } from '#app/config';
 import type { ClientSession } from '../connections/client-session.js';
 import { GatewayStats } from '../connections/gateway-stats.js';
-import { SessionRegistry } from '../connections/session-registry.js';
+import { MAX_QUEUED_REQUESTS, SessionRegistry } from '../connections/session-registry.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { SubscriptionService } from '../subscriptions/subscription.service.js';
 
@@ -79,24 +79,24 @@ export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, 
     if (closed.length > 0) this.logger.log(`closed ${closed.length} client sockets`);
   }
 
-  /** Rate limit first, then run the action after the session's earlier ones. */
+  /** Queue the action behind the session's earlier ones, rate limited; a full queue counts as a refusal too. */
   private run(socket: WebSocket, action: (session: ClientSession) => Promise<void>) {
     const session = this.registry.get(socket);
     if (!session) return;
-    session
-      .enqueue(async () => {
-        if (await this.rateLimiter.allow(session.id)) return action(session);
-        this.stats.rateLimited++;
-        session.rateLimitStrikes++;
-        session.send({
-          type: 'error',
-          payload: { code: WsErrorCode.RATE_LIMITED, message: `More than ${this.config.rateLimitPerSecond} messages per second` },
-        });
-        if (session.rateLimitStrikes >= this.config.rateLimitStrikes) {
-          this.logger.log(`session ${session.id} (${session.ip}) closed for repeated rate limiting`);
-          socket.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded repeatedly');
-        }
-      })
-      .catch((err: Error) => this.logger.error(`session ${session.id}: ${err.stack ?? err}`));
+    const queued = session.enqueue(async () => {
+      if (await this.rateLimiter.allow(session.id)) return action(session);
+      this.refuse(session, `More than ${this.config.rateLimitPerSecond} messages per second`);
+    });
+    if (!queued && session.isActive) this.refuse(session, `More than ${MAX_QUEUED_REQUESTS} requests waiting`);
+  }
+
+  private refuse(session: ClientSession, message: string) {
+    this.stats.rateLimited++;
+    session.rateLimitStrikes++;
+    session.send({ type: 'error', payload: { code: WsErrorCode.RATE_LIMITED, message } });
+    if (session.rateLimitStrikes >= this.config.rateLimitStrikes) {
+      this.logger.log(`session ${session.id} (${session.ip}) closed for repeated rate limiting`);
+      session.socket.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded repeatedly');
+    }
   }
 }
