@@ -51,7 +51,9 @@ export class SubscriptionService {
       if (this.index.add(symbol, session)) void this.feed.want(symbol);
     }
     session.send({ type: 'subscribed', payload: { symbols } });
-    if (await this.waitForChannels(added)) {
+    const live = await this.waitForChannels(added);
+    if (!session.isActive) return;
+    if (live) {
       await this.sendSnapshot(session, added);
     } else {
       session.release(new Map());

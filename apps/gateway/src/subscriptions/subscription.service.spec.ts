@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { setImmediate as tick } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import type { GatewayConfig, MarketConfig } from '#app/config';
+import type { Quote } from '#app/contracts';
+import { ClientSession } from '../connections/client-session.js';
+import { fakeSocket } from '../connections/fake-socket.js';
+import { GatewayStats } from '../connections/gateway-stats.js';
+import type { QuoteFeed } from '../feed/quote-feed.js';
+import type { QuoteReader } from '../feed/quote-reader.js';
+import { SubscriptionIndex } from './subscription-index.js';
+import { SubscriptionService } from './subscription.service.js';
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** A feed whose channels go live when the spec says so. */
+class FakeFeed {
+  readonly wanted = new Map<string, ReturnType<typeof deferred>>();
+  readonly released: string[] = [];
+
+  want(symbol: string) {
+    if (!this.wanted.has(symbol)) this.wanted.set(symbol, deferred());
+    return this.wanted.get(symbol)!.promise;
+  }
+
+  release(symbol: string) {
+    this.released.push(symbol);
+    this.wanted.delete(symbol);
+  }
+
+  async whenLive(symbols: Iterable<string>) {
+    await Promise.all([...symbols].map((s) => this.wanted.get(s)?.promise));
+  }
+
+  goLive(symbol: string) {
+    this.wanted.get(symbol)!.resolve();
+    return tick();
+  }
+}
+
+const quote = (symbol: string, seq: number) => ({ symbol, seq, price: 1 }) as unknown as Quote;
+
+function setup(channelWaitMs = 5000) {
+  const index = new SubscriptionIndex();
+  const feed = new FakeFeed();
+  const reads: string[][] = [];
+  const stored = new Map<string, number>([['AAPL', 10], ['GOOG', 20]]);
+  const reader = {
+    latest: async (symbols: string[]) => {
+      reads.push(symbols);
+      return symbols.filter((s) => stored.has(s)).map((s) => quote(s, stored.get(s)!));
+    },
+  };
+  const config = { maxSymbolsPerConnection: 10 } as GatewayConfig;
+  const market = { symbols: [{ symbol: 'AAPL' }, { symbol: 'GOOG' }] } as MarketConfig;
+  const service = new SubscriptionService(index, feed as unknown as QuoteFeed, reader as unknown as QuoteReader, config, market, channelWaitMs);
+  const newSession = () => {
+    const fake = fakeSocket();
+    const limits = { slowBufferBytes: 1e6, maxBufferBytes: 2e6, maxLagMs: 1e4, maxQueuedRequests: 8 };
+    const session = new ClientSession(fake.ws, '127.0.0.1', limits, new GatewayStats());
+    const types = () => fake.sent.map((f) => JSON.parse(f).type as string);
+    return { session, sent: fake.sent, types };
+  };
+  return { index, feed, reads, service, newSession };
+}
+
+describe('SubscriptionService', () => {
+  it('never indexes a session that closed before its queued subscribe ran', async () => {
+    const { index, feed, service, newSession } = setup();
+    const { session, sent } = newSession();
+    session.close();
+    service.disconnect(session);
+    await service.subscribe(session, ['AAPL']);
+    assert.equal(index.symbolCount, 0);
+    assert.equal(feed.wanted.size, 0);
+    assert.deepEqual(sent, []);
+  });
+
+  it('forgets a session that closes while its subscribe waits for the channel, and releases the channel', async () => {
+    const { index, feed, reads, service, newSession } = setup();
+    const { session } = newSession();
+    const subscribing = service.subscribe(session, ['AAPL']);
+    assert.equal(index.symbolCount, 1);
+    session.close();
+    service.disconnect(session);
+    assert.deepEqual(feed.released, ['AAPL']);
+    await subscribing;
+    assert.equal(index.symbolCount, 0, 'the subscribe resuming after the close adds nothing back');
+    assert.deepEqual(reads, [], 'no snapshot read for a closed session');
+  });
+
+  it('reads the snapshot only once the channel is live, for a second subscriber racing the first SUBSCRIBE too', async () => {
+    const { feed, reads, service, newSession } = setup();
+    const a = newSession();
+    const b = newSession();
+    const first = service.subscribe(a.session, ['AAPL']);
+    const second = service.subscribe(b.session, ['AAPL']);
+    await tick();
+    assert.deepEqual(reads, [], 'neither subscriber reads before the channel is live');
+    assert.deepEqual(a.types(), ['subscribed']);
+    assert.deepEqual(b.types(), ['subscribed']);
+    await feed.goLive('AAPL');
+    await Promise.all([first, second]);
+    assert.deepEqual(reads, [['AAPL'], ['AAPL']]);
+    assert.deepEqual(b.types(), ['subscribed', 'snapshot']);
+  });
+
+  it('holds updates that race the snapshot and releases only the newer ones after it', async () => {
+    const { feed, service, newSession } = setup();
+    const { session, sent } = newSession();
+    const subscribing = service.subscribe(session, ['AAPL']);
+    session.deliver('AAPL', 9, Buffer.from('{"type":"update","seq":9}'));
+    await feed.goLive('AAPL');
+    session.deliver('AAPL', 11, Buffer.from('{"type":"update","seq":11}'));
+    await subscribing;
+    assert.deepEqual(sent.map((f) => JSON.parse(f).type), ['subscribed', 'snapshot', 'update']);
+    assert.equal(JSON.parse(sent[2]).seq, 11);
+  });
+
+  it('answers FEED_UNAVAILABLE when the channel is not live in time, and sends the snapshot once it is', async () => {
+    const { feed, reads, service, newSession } = setup(10);
+    const { session, sent, types } = newSession();
+    await service.subscribe(session, ['GOOG']);
+    assert.deepEqual(types(), ['subscribed', 'error']);
+    assert.equal(JSON.parse(sent[1]).payload.code, 'FEED_UNAVAILABLE');
+    assert.equal(session.symbols.has('GOOG'), true, 'still subscribed');
+    await feed.goLive('GOOG');
+    await session.settled();
+    assert.deepEqual(reads, [['GOOG']]);
+    assert.deepEqual(types(), ['subscribed', 'error', 'snapshot']);
+  });
+
+  it('sends no late snapshot for a symbol unsubscribed before the feed came back', async () => {
+    const { feed, reads, service, newSession } = setup(10);
+    const { session, types } = newSession();
+    await service.subscribe(session, ['GOOG']);
+    const pending = feed.wanted.get('GOOG')!;
+    service.unsubscribe(session, ['GOOG']);
+    pending.resolve();
+    await tick();
+    await session.settled();
+    assert.deepEqual(reads, []);
+    assert.deepEqual(types(), ['subscribed', 'error', 'unsubscribed']);
+  });
+
+  it('answers INTERNAL_ERROR when the snapshot read fails, and still delivers what it held', async () => {
+    const { feed, service, newSession } = setup();
+    const { session, sent, types } = newSession();
+    (service as unknown as { reader: QuoteReader }).reader = { latest: async () => Promise.reject(new Error('READONLY')) } as unknown as QuoteReader;
+    const subscribing = service.subscribe(session, ['AAPL']);
+    await feed.goLive('AAPL');
+    session.deliver('AAPL', 12, Buffer.from('{"type":"update","seq":12}'));
+    await subscribing;
+    assert.deepEqual(types(), ['subscribed', 'error', 'update']);
+    assert.equal(JSON.parse(sent[1]).payload.code, 'INTERNAL_ERROR');
+  });
+});
