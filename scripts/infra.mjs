@@ -48,10 +48,13 @@ export async function up(opts = {}) {
   return result;
 }
 
-/** Stop what `up` started (with `all: true`: everything this script has pid files for). */
+/**
+ * Stop what `up` started (with `all: true`: everything this script has pid files for). `mode` is the
+ * one `up` answered with: a Docker engine started in between must not turn a local `down` into compose.
+ */
 export async function down(opts = {}) {
   if (opts.quiet !== undefined) setQuiet(opts.quiet);
-  if (infraMode() === 'docker' && !opts.all && Number(opts.kafkaBrokers ?? 1) === 1 && !opts.kafkaPort && !opts.redisPort) {
+  if ((opts.mode ?? infraMode()) === 'docker' && !opts.all && Number(opts.kafkaBrokers ?? 1) === 1 && !opts.kafkaPort && !opts.redisPort) {
     dockerDown();
     // Fall through: also stop local processes on the default ports if our pid files say we started them.
   }

@@ -38,8 +38,9 @@ export async function bringUpInfra() {
   const startedRedis = Boolean(infra.redis && !infra.redis.reused);
   const startedKafka = Boolean(infra.kafka?.nodes?.some((n) => !n.reused));
   return async function release() {
-    if (startedKafka && startedRedis) await down();
-    else if (startedKafka) await down({ only: 'kafka' });
-    else if (startedRedis) await down({ only: 'redis' });
+    const { mode } = infra;
+    if (startedKafka && startedRedis) await down({ mode });
+    else if (startedKafka) await down({ mode, only: 'kafka' });
+    else if (startedRedis) await down({ mode, only: 'redis' });
   };
 }

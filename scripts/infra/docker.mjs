@@ -11,18 +11,24 @@ export function dockerEngineAvailable() {
   return run('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 3000 }).ok;
 }
 
-/** 'docker' or 'local': INFRA_MODE wins, else docker when an engine answers. */
+/** 'docker' or 'local': INFRA_MODE wins, else docker when an engine answers and compose is installed. */
 export function infraMode() {
   const forced = (process.env.INFRA_MODE ?? '').trim().toLowerCase();
   if (forced === 'local' || forced === 'docker') return forced;
   if (forced) fail(`INFRA_MODE must be "docker" or "local", got "${process.env.INFRA_MODE}"`);
-  return dockerEngineAvailable() ? 'docker' : 'local';
+  return dockerEngineAvailable() && composeCommand() ? 'docker' : 'local';
+}
+
+/** `docker compose` (v2) or `docker-compose` (v1), whichever is installed; null for neither. */
+function composeCommand() {
+  if (run('docker', ['compose', 'version'], { timeout: 10_000 }).ok) return ['docker', ['compose']];
+  return which('docker-compose') ? ['docker-compose', []] : null;
 }
 
 function compose(args, { inherit = true } = {}) {
-  const v2 = run('docker', ['compose', 'version'], { timeout: 10_000 }).ok;
-  const [cmd, pre] = v2 ? ['docker', ['compose']] : ['docker-compose', []];
-  if (!v2 && !which('docker-compose')) fail('neither `docker compose` nor `docker-compose` is available');
+  const found = composeCommand();
+  if (!found) fail('neither `docker compose` nor `docker-compose` is available');
+  const [cmd, pre] = found;
   return run(cmd, [...pre, '-f', COMPOSE_FILE, ...args], { inherit });
 }
 
