@@ -32,7 +32,8 @@ export class Heartbeat implements OnApplicationBootstrap, OnModuleDestroy {
     this.timers.forEach(clearInterval);
   }
 
-  private ping() {
+  /** Drops the sessions that missed the last ping, pings the others. */
+  ping() {
     for (const session of this.registry.sessions()) {
       if (!session.alive) {
         this.stats.heartbeatTimeouts++;
@@ -45,7 +46,7 @@ export class Heartbeat implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private catchUp() {
+  catchUp() {
     for (const session of this.registry.sessions()) if (session.isLagging) session.catchUp();
   }
 }

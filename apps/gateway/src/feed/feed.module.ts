@@ -1,16 +1,28 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
-import { redisConfig } from '#app/config';
-import { RedisModule } from '#app/redis';
+import { redisConfig, type RedisConfig } from '#app/config';
+import { createRedisClient, RedisModule } from '#app/redis';
 import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
+import { FEED_SUBSCRIBER } from './feed.constants.js';
 import { FeedHealthIndicator } from './feed-health.indicator.js';
 import { QuoteFeed } from './quote-feed.js';
 import { QuoteReader } from './quote-reader.js';
 
 @Module({
   imports: [ConfigModule.forFeature(redisConfig), RedisModule, TerminusModule],
-  providers: [SubscriptionIndex, QuoteFeed, QuoteReader, FeedHealthIndicator],
+  providers: [
+    {
+      provide: FEED_SUBSCRIBER,
+      inject: [redisConfig.KEY],
+      // The feed re-subscribes its channels itself after a reconnect (see QuoteFeed).
+      useFactory: (config: RedisConfig) => createRedisClient(config, 'feed', { autoResubscribe: false }),
+    },
+    SubscriptionIndex,
+    QuoteFeed,
+    QuoteReader,
+    FeedHealthIndicator,
+  ],
   exports: [SubscriptionIndex, QuoteFeed, QuoteReader, FeedHealthIndicator],
 })
 export class FeedModule {}

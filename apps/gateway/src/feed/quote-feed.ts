@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { Redis } from 'ioredis';
 import { quoteChannel, symbolOfChannel } from '#app/contracts';
 import { redisConfig, type RedisConfig } from '#app/config';
-import { createRedisClient } from '#app/redis';
 import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
 import { ChannelSubscription } from './channel-subscription.js';
+import { FEED_SUBSCRIBER } from './feed.constants.js';
 
 const UPDATE_HEAD = '{"type":"update","payload":';
 const SEQ = /"seq":(\d+)/;
@@ -21,15 +21,14 @@ const RETRY_MAX_MS = 2000;
 export class QuoteFeed implements OnApplicationShutdown {
   private readonly logger = new Logger(QuoteFeed.name);
   private readonly channels = new Map<string, ChannelSubscription>();
-  readonly subscriber: Redis;
   received = 0;
   subscribeRetries = 0;
 
   constructor(
-    @Inject(redisConfig.KEY) private readonly config: RedisConfig,
+    @Inject(redisConfig.KEY) private readonly config: Pick<RedisConfig, 'keyPrefix'>,
     readonly index: SubscriptionIndex,
+    @Inject(FEED_SUBSCRIBER) readonly subscriber: Redis,
   ) {
-    this.subscriber = createRedisClient(config, 'feed', { autoResubscribe: false });
     this.subscriber.on('message', (channel: string, quote: string) => this.fanOut(channel, quote));
     this.subscriber.on('close', () => this.channels.forEach((c) => c.connectionLost()));
     this.subscriber.on('ready', () => this.channels.forEach((c) => c.resubscribe()));
