@@ -19,7 +19,15 @@ const PERCENT = /^([+-]\d+|0)\.\d{2}%$/;
 const VOLUME = /^\d{1,3}(,\d{3})*$/;
 
 /** What the functions run inside the page touch; the root tsconfig has no DOM lib, and must not get one. */
-declare const document: { querySelector(selector: string): { textContent: string | null } | null };
+interface PageCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+declare const document: {
+  querySelector(selector: string): { textContent: string | null } | null;
+  querySelectorAll(selector: string): Iterable<PageCanvas>;
+};
 declare const localStorage: { getItem(key: string): string | null };
 
 const byTestId = (id: string) => `[data-testid="${id}"]`;
@@ -170,9 +178,38 @@ else describe('watchlist page served by the gateway, driven in headless Chromium
     console.log(`# status while down: "${reconnecting?.trim()}"; live again ${liveAfterMs} ms after the gateway was ready`);
   });
 
-  it('looks like a trading screen (screenshot saved to test-results/watchlist.png)', { timeout: 30_000 }, async () => {
+  it('looks like a trading screen: the selected symbol charted with its price, every row priced with a sparkline (screenshot in test-results/watchlist.png)', { timeout: 30_000 }, async () => {
     await page.click(`${rowSelector('NVDA')} ${byTestId('select-symbol')}`);
     await page.waitForTimeout(6000); // let the chart and sparklines fill in
+    assert.equal(await page.locator(`${rowSelector('NVDA')} ${byTestId('select-symbol')}`).getAttribute('aria-pressed'), 'true');
+    assert.equal((await page.locator(byTestId('chart-symbol')).textContent())?.trim(), 'NVDA');
+    const rowPrice = await page.locator(`${rowSelector('NVDA')} ${byTestId('last-price')}`).textContent();
+    assert.match(rowPrice?.trim() ?? '', PRICE, 'the row shows a trader-formatted price');
+    assert.match((await page.locator(byTestId('chart-price')).textContent()) ?? '', /\d+\.\d{2}/);
+
+    // The price line is drawn, not just an empty grid: pixels in the series' line colour (#3b82f6).
+    const linePixels = await page.evaluate(() => {
+      let count = 0;
+      for (const canvas of document.querySelectorAll('[data-testid="price-chart"] canvas')) {
+        const context = canvas.getContext('2d');
+        if (!context || canvas.width === 0 || canvas.height === 0) continue;
+        const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+        for (let i = 0; i < data.length; i += 4) {
+          if (Math.abs(data[i] - 59) < 12 && Math.abs(data[i + 1] - 130) < 12 && Math.abs(data[i + 2] - 246) < 12 && data[i + 3] > 200) count++;
+        }
+      }
+      return count;
+    });
+    assert.ok(linePixels > 50, `the price chart draws its line (${linePixels} pixels in the line colour)`);
+
+    // Every row has a sparkline with a line through several points.
+    for (const symbol of await listedSymbols()) {
+      const points = await page.locator(`${rowSelector(symbol)} ${byTestId('sparkline')} polyline, ${rowSelector(symbol)} ${byTestId('sparkline')} path`).first().evaluate(
+        (line) => (line.getAttribute('points') ?? line.getAttribute('d') ?? '').trim().split(/[\sLM]+/).filter(Boolean).length,
+      );
+      assert.ok(points >= 3, `${symbol}'s sparkline has a line (${points} points)`);
+    }
+
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
     assert.ok(existsSync(SCREENSHOT));
