@@ -1,3 +1,4 @@
+export * from './bar.js';
 export * from './quote.js';
 export * from './tick.dto.js';
 export * from './ws-messages.js';

@@ -1,3 +1,4 @@
+import type { Bar, BarInterval } from './bar.js';
 import type { Quote } from './quote.js';
 
 /** Stable error codes sent in `{"type":"error"}` frames; clients may switch on them. */
@@ -15,24 +16,55 @@ export const WsErrorCode = {
 } as const;
 export type WsErrorCode = (typeof WsErrorCode)[keyof typeof WsErrorCode];
 
-export const CLIENT_ACTIONS = ['subscribe', 'unsubscribe', 'ping'] as const;
+export const CLIENT_ACTIONS = ['subscribe', 'unsubscribe', 'subscribeBars', 'unsubscribeBars', 'ping'] as const;
 export type ClientAction = (typeof CLIENT_ACTIONS)[number];
+
+/** The update rates a subscription may be throttled to: at most one update per symbol every N ms (0: every one). */
+export const THROTTLE_MS = [0, 100, 250, 500, 1000] as const;
+export type ThrottleMs = (typeof THROTTLE_MS)[number];
 
 export interface SymbolsPayload {
   symbols: string[];
 }
 
+export interface SubscribePayload extends SymbolsPayload {
+  /** The last seq the client holds per symbol: the gateway replays what came after it from history. */
+  since?: Record<string, number>;
+  /** Conflate these symbols' updates for this client to the latest every N ms; seq then skips. */
+  throttleMs?: ThrottleMs;
+}
+
+export interface BarsPayload extends SymbolsPayload {
+  interval: BarInterval;
+}
+
 /** Frames a client sends. */
 export type ClientMessage =
-  | { action: 'subscribe'; payload: SymbolsPayload }
+  | { action: 'subscribe'; payload: SubscribePayload }
   | { action: 'unsubscribe'; payload: SymbolsPayload }
+  | { action: 'subscribeBars'; payload: BarsPayload }
+  | { action: 'unsubscribeBars'; payload: BarsPayload }
   | { action: 'ping' };
+
+/**
+ * Per symbol subscribed with `since`: `recovered` when every quote after `since` was replayed
+ * (`replayed` of them, as update frames right after the snapshot), false when history no longer
+ * reaches back that far; the snapshot then carries the symbol's latest quote and the client knows
+ * it has a gap.
+ */
+export interface Recovery {
+  recovered: boolean;
+  replayed: number;
+}
 
 /** Frames the gateway sends. */
 export type ServerMessage =
   | { type: 'subscribed'; payload: SymbolsPayload }
   | { type: 'unsubscribed'; payload: SymbolsPayload }
-  | { type: 'snapshot'; payload: { quotes: Quote[] } }
+  | { type: 'snapshot'; payload: { quotes: Quote[]; recovery?: Record<string, Recovery> } }
+  | { type: 'barsSubscribed'; payload: BarsPayload }
+  | { type: 'barsUnsubscribed'; payload: BarsPayload }
+  | { type: 'bar'; payload: Bar }
   | { type: 'update'; payload: Quote }
   | { type: 'pong' }
   | { type: 'error'; payload: { code: WsErrorCode; message: string; symbols?: string[] } };

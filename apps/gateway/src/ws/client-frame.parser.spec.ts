@@ -11,7 +11,7 @@ describe('parseClientFrame', () => {
   it('maps subscribe and unsubscribe to events with upper-cased, de-duplicated symbols', () => {
     assert.deepEqual(parseClientFrame('{"action":"subscribe","payload":{"symbols":["aapl"," GOOG","AAPL"]}}', 5), {
       event: 'subscribe',
-      data: { symbols: ['AAPL', 'GOOG'] },
+      data: { symbols: ['AAPL', 'GOOG'], since: new Map(), throttleMs: 0 },
     });
     assert.deepEqual(parseClientFrame(Buffer.from('{"action":"unsubscribe","payload":{"symbols":["MSFT"]}}'), 5), {
       event: 'unsubscribe',
@@ -35,5 +35,33 @@ describe('parseClientFrame', () => {
     assert.equal(code('{"action":"subscribe","payload":{"symbols":[]}}'), 'INVALID_MESSAGE');
     assert.equal(code('{"action":"subscribe","payload":{"symbols":[null]}}'), 'INVALID_MESSAGE');
     assert.equal(code('{"action":"subscribe","payload":{"symbols":["A","B","C","D","E","F"]}}'), 'TOO_MANY_SYMBOLS');
+  });
+
+  it('reads since, throttleMs and bar intervals, upper-casing the symbols of since', () => {
+    assert.deepEqual(parseClientFrame('{"action":"subscribe","payload":{"symbols":["aapl","GOOG"],"since":{"aapl":42},"throttleMs":250}}', 5), {
+      event: 'subscribe',
+      data: { symbols: ['AAPL', 'GOOG'], since: new Map([['AAPL', 42]]), throttleMs: 250 },
+    });
+    assert.deepEqual(parseClientFrame('{"action":"subscribeBars","payload":{"symbols":["aapl"],"interval":"1m"}}', 5), {
+      event: 'subscribeBars',
+      data: { symbols: ['AAPL'], interval: '1m' },
+    });
+    assert.equal(code('{"action":"unsubscribeBars","payload":{"symbols":["AAPL"],"interval":"1s"}}'), 'unsubscribeBars');
+  });
+
+  it('refuses a bad since, throttle or interval with INVALID_MESSAGE', () => {
+    const subscribe = (extra: string) => code(`{"action":"subscribe","payload":{"symbols":["AAPL"],${extra}}}`);
+    assert.equal(subscribe('"since":5'), 'INVALID_MESSAGE');
+    assert.equal(subscribe('"since":[1]'), 'INVALID_MESSAGE');
+    assert.equal(subscribe('"since":{"GOOG":1}'), 'INVALID_MESSAGE', 'a symbol not subscribed');
+    assert.equal(subscribe('"since":{"AAPL":-1}'), 'INVALID_MESSAGE');
+    assert.equal(subscribe('"since":{"AAPL":1.5}'), 'INVALID_MESSAGE');
+    assert.equal(subscribe('"since":{"AAPL":"42"}'), 'INVALID_MESSAGE');
+    assert.equal(subscribe('"since":{"AAPL":1e300}'), 'INVALID_MESSAGE');
+    assert.equal(subscribe('"throttleMs":50'), 'INVALID_MESSAGE');
+    assert.equal(subscribe('"throttleMs":"100"'), 'INVALID_MESSAGE');
+    assert.equal(code('{"action":"subscribeBars","payload":{"symbols":["AAPL"]}}'), 'INVALID_MESSAGE');
+    assert.equal(code('{"action":"subscribeBars","payload":{"symbols":["AAPL"],"interval":"5m"}}'), 'INVALID_MESSAGE');
+    assert.equal(code('{"action":"subscribeBars","payload":{"symbols":["AAPL"],"interval":"constructor"}}'), 'INVALID_MESSAGE');
   });
 });
