@@ -9,9 +9,12 @@ export function symbolOfChannel(prefix: string, channel: string): string | undef
   const head = `${prefix}quotes:`;
   return channel.startsWith(head) ? channel.slice(head.length) : undefined;
 }
-/** A symbol's recent quotes, a Redis Stream whose entry IDs are `<seq>-0`, so a range by seq is XRANGE. */
+/**
+ * A symbol's recent quotes: a Redis Stream whose entry IDs are `<seq>-0` (so a range by seq is one
+ * XRANGE) and whose one field, `json`, is the quote as stored under quoteKey.
+ */
 export const historyKey = (prefix: string, symbol: string): string => `${prefix}history:${symbol}`;
-/** A symbol's bars of one interval: a sorted set of bar JSON scored by bar start (ms). */
+/** A symbol's bars of one interval: a sorted set of Bar JSON scored by bar start (ms); the highest is the current bar. */
 export const barsKey = (prefix: string, interval: string, symbol: string): string => `${prefix}bars:${interval}:${symbol}`;
 /** Where every change of a symbol's current bar of one interval is published. */
 export const barChannel = (prefix: string, interval: string, symbol: string): string => `${prefix}bar:${interval}:${symbol}`;

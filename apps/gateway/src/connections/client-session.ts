@@ -4,6 +4,7 @@ import { WsCloseCode, type ServerMessage } from '#app/contracts';
 import type { GatewayStats } from './gateway-stats.js';
 import { SessionQueue, type SessionTask } from './session-queue.js';
 import { updateFrame } from './text-frame.js';
+import { UpdateThrottle } from './update-throttle.js';
 
 interface HeldUpdate {
   symbol: string;
@@ -40,7 +41,12 @@ function uncork(session: ClientSession): void {
  */
 export class ClientSession {
   readonly id = ++nextId;
+  /** Quote streams subscribed, by symbol. */
   readonly symbols = new Set<string>();
+  /** Bar streams subscribed, by `interval:symbol`. */
+  readonly bars = new Set<string>();
+  /** Streams the client asked to receive at most every N ms. */
+  readonly throttle: UpdateThrottle;
   private closed = false;
   private readonly queue: SessionQueue;
   /** Updates that arrive while a snapshot is being read; sent after it so seq never goes backwards. */
@@ -64,6 +70,10 @@ export class ClientSession {
     onTaskError: (session: ClientSession, err: unknown) => void = () => undefined,
   ) {
     this.queue = new SessionQueue(limits.maxQueuedRequests, (err) => onTaskError(this, err));
+    this.throttle = new UpdateThrottle(
+      (key, frame) => this.deliverNow(key, frame),
+      () => this.stats.updatesConflated++,
+    );
   }
 
   get isOpen(): boolean {
@@ -80,6 +90,7 @@ export class ClientSession {
     if (this.closed) return;
     this.closed = true;
     this.queue.close();
+    this.throttle.clear();
     this.held = null;
     this.conflated = null;
   }
@@ -94,13 +105,30 @@ export class ClientSession {
     this.stats.messagesSent++;
   }
 
-  /** The hot path: one pre-serialised update frame, shared by every subscriber of the symbol. */
-  deliver(symbol: string, seq: number, frame: Buffer): void {
+  /** A frame that must reach the client whole and in order (a replayed quote, a current bar): never throttled or conflated. */
+  sendFrame(frame: Buffer): void {
+    if (!this.isOpen) return;
+    this.socket.send(frame, { binary: false });
+    this.stats.messagesSent++;
+  }
+
+  /**
+   * The hot path: one pre-serialised frame of a stream (a symbol's quotes, or `interval:symbol` bars),
+   * shared by every subscriber of it. Held while a snapshot is read, throttled if the client asked.
+   */
+  deliver(key: string, seq: number, frame: Buffer): void {
     if (this.held) {
-      this.held.push({ symbol, seq, frame });
+      this.held.push({ symbol: key, seq, frame });
       if (this.held.length > MAX_HELD_UPDATES) this.held = this.latestHeld(this.held);
       return;
     }
+    if (!this.isOpen) return;
+    if (this.throttle.size > 0 && !this.throttle.admit(key, frame)) return;
+    this.deliverNow(key, frame);
+  }
+
+  /** Writes the frame, or conflates it (latest per stream) while the client is behind, or closes a client far behind. */
+  private deliverNow(symbol: string, frame: Buffer): void {
     if (!this.isOpen) return;
     const buffered = this.corked ? this.backlogAtCork : this.socket.bufferedAmount;
     if (buffered > this.limits.maxBufferBytes) {

@@ -4,8 +4,10 @@ import { TerminusModule } from '@nestjs/terminus';
 import { redisConfig, type RedisConfig } from '#app/config';
 import { createRedisClient, RedisModule } from '#app/redis';
 import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
+import { BarReader } from './bar-reader.js';
 import { FEED_SUBSCRIBER } from './feed.constants.js';
 import { FeedHealthIndicator } from './feed-health.indicator.js';
+import { HistoryReader } from './history-reader.js';
 import { QuoteFeed } from './quote-feed.js';
 import { QuoteReader } from './quote-reader.js';
 
@@ -21,8 +23,10 @@ import { QuoteReader } from './quote-reader.js';
     SubscriptionIndex,
     QuoteFeed,
     QuoteReader,
+    HistoryReader,
+    BarReader,
     FeedHealthIndicator,
   ],
-  exports: [SubscriptionIndex, QuoteFeed, QuoteReader, FeedHealthIndicator],
+  exports: [SubscriptionIndex, QuoteFeed, QuoteReader, HistoryReader, BarReader, FeedHealthIndicator],
 })
 export class FeedModule {}

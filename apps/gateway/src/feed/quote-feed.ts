@@ -1,26 +1,29 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { quoteChannel, symbolOfChannel } from '#app/contracts';
+import { barChannel, quoteChannel } from '#app/contracts';
 import { redisConfig, type RedisConfig } from '#app/config';
 import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
 import { ChannelSubscription } from './channel-subscription.js';
 import { FEED_SUBSCRIBER } from './feed.constants.js';
 
 const UPDATE_HEAD = '{"type":"update","payload":';
+const BAR_HEAD = '{"type":"bar","payload":';
 const SEQ = /"seq":(\d+)/;
 const RETRY_BASE_MS = 100;
 const RETRY_MAX_MS = 2000;
 
 /**
- * The gateway's one Redis pub/sub connection. It keeps a channel per symbol that someone wants (see
- * ChannelSubscription), and fans each quote out as one frame built once and shared by every
- * subscriber. It re-subscribes every wanted channel itself after a reconnect rather than trusting
+ * The gateway's one Redis pub/sub connection. It keeps a channel per stream that someone wants (a
+ * symbol's quotes, keyed `AAPL`, or its bars of an interval, keyed `1m:AAPL`; see ChannelSubscription),
+ * and fans each message out as one frame built once and shared by every subscriber. It re-subscribes every wanted channel itself after a reconnect rather than trusting
  * ioredis, which restores only the channels whose SUBSCRIBE it saw confirmed.
  */
 @Injectable()
 export class QuoteFeed implements OnApplicationShutdown {
   private readonly logger = new Logger(QuoteFeed.name);
   private readonly channels = new Map<string, ChannelSubscription>();
+  private readonly quotesHead: string;
+  private readonly barsHead: string;
   received = 0;
   subscribeRetries = 0;
 
@@ -29,6 +32,8 @@ export class QuoteFeed implements OnApplicationShutdown {
     readonly index: SubscriptionIndex,
     @Inject(FEED_SUBSCRIBER) readonly subscriber: Redis,
   ) {
+    this.quotesHead = quoteChannel(config.keyPrefix, '');
+    this.barsHead = barChannel(config.keyPrefix, '', '').slice(0, -1);
     this.subscriber.on('message', (channel: string, quote: string) => this.fanOut(channel, quote));
     this.subscriber.on('close', () => this.channels.forEach((c) => c.connectionLost()));
     this.subscriber.on('ready', () => this.channels.forEach((c) => c.resubscribe()));
@@ -46,35 +51,35 @@ export class QuoteFeed implements OnApplicationShutdown {
     return pending;
   }
 
-  /** Keeps the symbol's channel subscribed; resolves once it is live, so a snapshot read after it misses no update. */
-  want(symbol: string): Promise<void> {
-    let channel = this.channels.get(symbol);
+  /** Keeps the stream's channel subscribed; resolves once it is live, so a snapshot read after it misses no update. */
+  want(key: string): Promise<void> {
+    let channel = this.channels.get(key);
     if (!channel) {
-      channel = new ChannelSubscription(quoteChannel(this.config.keyPrefix, symbol), this.subscriber, {
+      channel = new ChannelSubscription(this.channelOf(key), this.subscriber, {
         retryDelayMs: (attempt) => Math.min(RETRY_BASE_MS * 2 ** (attempt - 1), RETRY_MAX_MS),
         onRetry: (name, err, attempt) => {
           this.subscribeRetries++;
           if (attempt === 1) this.logger.warn(`SUBSCRIBE ${name} failed, retrying until it succeeds: ${err.message}`);
         },
         onIdle: () => {
-          if (this.channels.get(symbol) === channel && channel!.state === 'idle' && !channel!.isWanted) this.channels.delete(symbol);
+          if (this.channels.get(key) === channel && channel!.state === 'idle' && !channel!.isWanted) this.channels.delete(key);
         },
       });
-      this.channels.set(symbol, channel);
+      this.channels.set(key, channel);
     }
     return channel.want();
   }
 
-  /** Nobody wants the symbol any more: unsubscribe, unless someone wants it again meanwhile. */
-  release(symbol: string): void {
-    this.channels.get(symbol)?.release();
+  /** Nobody wants the stream any more: unsubscribe, unless someone wants it again meanwhile. */
+  release(key: string): void {
+    this.channels.get(key)?.release();
   }
 
-  /** Resolves once every given symbol's channel is live (at once for symbols not kept here). */
-  async whenLive(symbols: Iterable<string>): Promise<void> {
+  /** Resolves once every given stream's channel is live (at once for streams not kept here). */
+  async whenLive(keys: Iterable<string>): Promise<void> {
     const waits: Promise<void>[] = [];
-    for (const symbol of symbols) {
-      const channel = this.channels.get(symbol);
+    for (const key of keys) {
+      const channel = this.channels.get(key);
       if (channel && channel.state !== 'live') waits.push(channel.live);
     }
     await Promise.all(waits);
@@ -84,13 +89,29 @@ export class QuoteFeed implements OnApplicationShutdown {
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());
   }
 
-  private fanOut(channel: string, quote: string): void {
+  /** `AAPL` -> the symbol's quote channel, `1m:AAPL` -> its 1-minute bar channel. */
+  private channelOf(key: string): string {
+    const colon = key.indexOf(':');
+    return colon < 0 ? this.quotesHead + key : this.barsHead + key;
+  }
+
+  private fanOut(channel: string, json: string): void {
     this.received++;
-    const symbol = symbolOfChannel(this.config.keyPrefix, channel);
-    const sessions = symbol === undefined ? undefined : this.index.subscribers(symbol);
+    let key: string;
+    let head: string;
+    if (channel.startsWith(this.quotesHead)) {
+      key = channel.slice(this.quotesHead.length);
+      head = UPDATE_HEAD;
+    } else if (channel.startsWith(this.barsHead)) {
+      key = channel.slice(this.barsHead.length);
+      head = BAR_HEAD;
+    } else {
+      return;
+    }
+    const sessions = this.index.subscribers(key);
     if (!sessions) return;
-    const seq = Number(SEQ.exec(quote)?.[1] ?? -1);
-    const frame = Buffer.from(UPDATE_HEAD + quote + '}');
-    for (const session of sessions) session.deliver(symbol!, seq, frame);
+    const seq = Number(SEQ.exec(json)?.[1] ?? -1);
+    const frame = Buffer.from(head + json + '}');
+    for (const session of sessions) session.deliver(key, seq, frame);
   }
 }

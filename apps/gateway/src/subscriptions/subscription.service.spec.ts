@@ -6,6 +6,8 @@ import type { Quote } from '#app/contracts';
 import { ClientSession } from '../connections/client-session.js';
 import { fakeSocket } from '../connections/fake-socket.js';
 import { GatewayStats } from '../connections/gateway-stats.js';
+import type { BarReader } from '../feed/bar-reader.js';
+import type { HistoryReader } from '../feed/history-reader.js';
 import type { QuoteFeed } from '../feed/quote-feed.js';
 import type { QuoteReader } from '../feed/quote-reader.js';
 import { SubscriptionIndex } from './subscription-index.js';
@@ -44,7 +46,7 @@ class FakeFeed {
 
 const quote = (symbol: string, seq: number) => ({ symbol, seq, price: 1 }) as unknown as Quote;
 
-function setup(channelWaitMs = 5000) {
+function setup(channelWaitMs = 300) {
   const index = new SubscriptionIndex();
   const feed = new FakeFeed();
   const reads: string[][] = [];
@@ -57,7 +59,18 @@ function setup(channelWaitMs = 5000) {
   };
   const config = { maxSymbolsPerConnection: 10 } as GatewayConfig;
   const market = { symbols: [{ symbol: 'AAPL' }, { symbol: 'GOOG' }] } as MarketConfig;
-  const service = new SubscriptionService(index, feed as unknown as QuoteFeed, reader as unknown as QuoteReader, config, market, channelWaitMs);
+  const missed = new Map<string, { recovered: boolean; seqs: number[] }>();
+  const history = {
+    missedSince: async (since: Map<string, number>) =>
+      [...since.keys()].map((symbol) => ({
+        symbol,
+        recovered: missed.get(symbol)?.recovered ?? false,
+        missed: (missed.get(symbol)?.seqs ?? []).map((seq) => ({ seq, json: JSON.stringify({ symbol, seq }) })),
+        latest: stored.has(symbol) ? quote(symbol, stored.get(symbol)!) : null,
+      })),
+  } as unknown as HistoryReader;
+  const bars = { current: async () => [] } as unknown as BarReader;
+  const service = new SubscriptionService(index, feed as unknown as QuoteFeed, reader as unknown as QuoteReader, history, bars, config, market, channelWaitMs);
   const newSession = () => {
     const fake = fakeSocket();
     const limits = { slowBufferBytes: 1e6, maxBufferBytes: 2e6, maxLagMs: 1e4, maxQueuedRequests: 8 };
@@ -65,7 +78,7 @@ function setup(channelWaitMs = 5000) {
     const types = () => fake.sent.map((f) => JSON.parse(f).type as string);
     return { session, sent: fake.sent, types };
   };
-  return { index, feed, reads, service, newSession };
+  return { index, feed, reads, missed, service, newSession };
 }
 
 describe('SubscriptionService', () => {
@@ -74,7 +87,7 @@ describe('SubscriptionService', () => {
     const { session, sent } = newSession();
     session.close();
     service.disconnect(session);
-    await service.subscribe(session, ['AAPL']);
+    await service.subscribe(session, { symbols: ['AAPL'] });
     assert.equal(index.symbolCount, 0);
     assert.equal(feed.wanted.size, 0);
     assert.deepEqual(sent, []);
@@ -83,7 +96,7 @@ describe('SubscriptionService', () => {
   it('forgets a session that closes while its subscribe waits for the channel, and releases the channel', async () => {
     const { index, feed, reads, service, newSession } = setup();
     const { session } = newSession();
-    const subscribing = service.subscribe(session, ['AAPL']);
+    const subscribing = service.subscribe(session, { symbols: ['AAPL'] });
     assert.equal(index.symbolCount, 1);
     session.close();
     service.disconnect(session);
@@ -97,8 +110,8 @@ describe('SubscriptionService', () => {
     const { feed, reads, service, newSession } = setup();
     const a = newSession();
     const b = newSession();
-    const first = service.subscribe(a.session, ['AAPL']);
-    const second = service.subscribe(b.session, ['AAPL']);
+    const first = service.subscribe(a.session, { symbols: ['AAPL'] });
+    const second = service.subscribe(b.session, { symbols: ['AAPL'] });
     await tick();
     assert.deepEqual(reads, [], 'neither subscriber reads before the channel is live');
     assert.deepEqual(a.types(), ['subscribed']);
@@ -112,7 +125,7 @@ describe('SubscriptionService', () => {
   it('holds updates that race the snapshot and releases only the newer ones after it', async () => {
     const { feed, service, newSession } = setup();
     const { session, sent } = newSession();
-    const subscribing = service.subscribe(session, ['AAPL']);
+    const subscribing = service.subscribe(session, { symbols: ['AAPL'] });
     session.deliver('AAPL', 9, Buffer.from('{"type":"update","seq":9}'));
     await feed.goLive('AAPL');
     session.deliver('AAPL', 11, Buffer.from('{"type":"update","seq":11}'));
@@ -124,7 +137,7 @@ describe('SubscriptionService', () => {
   it('answers FEED_UNAVAILABLE when the channel is not live in time, and sends the snapshot once it is', async () => {
     const { feed, reads, service, newSession } = setup(10);
     const { session, sent, types } = newSession();
-    await service.subscribe(session, ['GOOG']);
+    await service.subscribe(session, { symbols: ['GOOG'] });
     assert.deepEqual(types(), ['subscribed', 'error']);
     assert.equal(JSON.parse(sent[1]).payload.code, 'FEED_UNAVAILABLE');
     assert.equal(session.symbols.has('GOOG'), true, 'still subscribed');
@@ -137,7 +150,7 @@ describe('SubscriptionService', () => {
   it('sends no late snapshot for a symbol unsubscribed before the feed came back', async () => {
     const { feed, reads, service, newSession } = setup(10);
     const { session, types } = newSession();
-    await service.subscribe(session, ['GOOG']);
+    await service.subscribe(session, { symbols: ['GOOG'] });
     const pending = feed.wanted.get('GOOG')!;
     service.unsubscribe(session, ['GOOG']);
     pending.resolve();
@@ -151,11 +164,57 @@ describe('SubscriptionService', () => {
     const { feed, service, newSession } = setup();
     const { session, sent, types } = newSession();
     (service as unknown as { reader: QuoteReader }).reader = { latest: async () => Promise.reject(new Error('READONLY')) } as unknown as QuoteReader;
-    const subscribing = service.subscribe(session, ['AAPL']);
+    const subscribing = service.subscribe(session, { symbols: ['AAPL'] });
     await feed.goLive('AAPL');
     session.deliver('AAPL', 12, Buffer.from('{"type":"update","seq":12}'));
     await subscribing;
     assert.deepEqual(types(), ['subscribed', 'error', 'update']);
     assert.equal(JSON.parse(sent[1]).payload.code, 'INTERNAL_ERROR');
+  });
+
+  it('replays what a client missed since its seq after the snapshot, says it recovered, and drops held updates already replayed', async () => {
+    const { feed, missed, service, newSession } = setup();
+    missed.set('AAPL', { recovered: true, seqs: [8, 9, 10] });
+    const { session, sent } = newSession();
+    const subscribing = service.subscribe(session, { symbols: ['AAPL', 'GOOG'], since: new Map([['AAPL', 7]]) });
+    session.deliver('AAPL', 10, Buffer.from('{"type":"update","payload":{"seq":10}}'));
+    session.deliver('AAPL', 11, Buffer.from('{"type":"update","payload":{"seq":11}}'));
+    await feed.goLive('AAPL');
+    await feed.goLive('GOOG');
+    await subscribing;
+    const frames = sent.map((f) => JSON.parse(f));
+    assert.deepEqual(frames[1], {
+      type: 'snapshot',
+      payload: { quotes: [{ symbol: 'GOOG', seq: 20, price: 1 }], recovery: { AAPL: { recovered: true, replayed: 3 } } },
+    });
+    assert.deepEqual(frames.slice(2).map((f) => f.payload.seq), [8, 9, 10, 11], 'replayed in order, then live, no duplicate at the seam');
+  });
+
+  it('sends the latest quote and recovered: false when history no longer reaches back', async () => {
+    const { feed, service, newSession } = setup();
+    const { session, sent } = newSession();
+    const subscribing = service.subscribe(session, { symbols: ['AAPL'], since: new Map([['AAPL', 1]]) });
+    await feed.goLive('AAPL');
+    await subscribing;
+    assert.deepEqual(JSON.parse(sent[1]).payload, { quotes: [{ symbol: 'AAPL', seq: 10, price: 1 }], recovery: { AAPL: { recovered: false, replayed: 0 } } });
+  });
+
+  it('sends the current bar of each new symbol, then bar changes newer than it', async () => {
+    const { feed, service, newSession } = setup();
+    const { session, sent } = newSession();
+    (service as unknown as { bars: BarReader }).bars = {
+      current: async (_interval: string, symbols: string[]) => symbols.map((symbol) => ({ symbol, seq: 5, json: `{"symbol":"${symbol}","seq":5}` })),
+    } as unknown as BarReader;
+    const subscribing = service.subscribeBars(session, { symbols: ['AAPL'], interval: '1m' });
+    session.deliver('1m:AAPL', 4, Buffer.from('{"type":"bar","payload":{"seq":4}}'));
+    session.deliver('1m:AAPL', 6, Buffer.from('{"type":"bar","payload":{"seq":6}}'));
+    await feed.goLive('1m:AAPL');
+    await subscribing;
+    const frames = sent.map((f) => JSON.parse(f));
+    assert.deepEqual(frames[0], { type: 'barsSubscribed', payload: { symbols: ['AAPL'], interval: '1m' } });
+    assert.deepEqual(frames.slice(1).map((f) => [f.type, f.payload.seq]), [['bar', 5], ['bar', 6]]);
+    service.unsubscribeBars(session, { symbols: ['AAPL'], interval: '1m' });
+    assert.deepEqual(feed.released, ['1m:AAPL']);
+    assert.equal(session.bars.size, 0);
   });
 });

@@ -16,6 +16,7 @@ import { GatewayStats } from '../connections/gateway-stats.js';
 import { MAX_QUEUED_REQUESTS, SessionRegistry } from '../connections/session-registry.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { SubscriptionService } from '../subscriptions/subscription.service.js';
+import type { BarsData, SubscribeData } from './client-frame.parser.js';
 
 const CLOSE_GRACE_MS = 2000;
 
@@ -43,13 +44,23 @@ export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, 
   }
 
   @SubscribeMessage('subscribe')
-  onSubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() data: { symbols: string[] }) {
-    this.run(socket, (session) => this.subscriptions.subscribe(session, data.symbols));
+  onSubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() data: SubscribeData) {
+    this.run(socket, (session) => this.subscriptions.subscribe(session, data));
   }
 
   @SubscribeMessage('unsubscribe')
   onUnsubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() data: { symbols: string[] }) {
     this.run(socket, async (session) => this.subscriptions.unsubscribe(session, data.symbols));
+  }
+
+  @SubscribeMessage('subscribeBars')
+  onSubscribeBars(@ConnectedSocket() socket: WebSocket, @MessageBody() data: BarsData) {
+    this.run(socket, (session) => this.subscriptions.subscribeBars(session, data));
+  }
+
+  @SubscribeMessage('unsubscribeBars')
+  onUnsubscribeBars(@ConnectedSocket() socket: WebSocket, @MessageBody() data: BarsData) {
+    this.run(socket, async (session) => this.subscriptions.unsubscribeBars(session, data));
   }
 
   @SubscribeMessage('ping')

@@ -1,0 +1,67 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { historyKey, quoteKey, type Quote } from '#app/contracts';
+import { redisConfig, type RedisConfig } from '#app/config';
+import { REDIS_CLIENT } from '#app/redis';
+
+/** Most quotes one recovery replays; a client further behind than this gets the snapshot instead. */
+export const MAX_REPLAY = 10_000;
+
+/** What a client missed of one symbol since a seq, as the stored quote JSON in seq order. */
+export interface MissedQuotes {
+  symbol: string;
+  /** True when history reached back to `since`: `missed` is then everything after it. */
+  recovered: boolean;
+  missed: Array<{ seq: number; json: string }>;
+  /** The latest stored quote, for a snapshot when not recovered. */
+  latest: Quote | null;
+}
+
+type StreamEntry = [id: string, fields: string[]];
+
+/** Reads the per-symbol quote history (a Redis Stream keyed by seq) the processor appends to. */
+@Injectable()
+export class HistoryReader {
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(redisConfig.KEY) private readonly config: RedisConfig,
+  ) {}
+
+  /** For each symbol, the quotes after `since` and whether history still reaches back that far; one round trip. */
+  async missedSince(since: ReadonlyMap<string, number>): Promise<MissedQuotes[]> {
+    if (since.size === 0) return [];
+    const prefix = this.config.keyPrefix;
+    const pipeline = this.redis.pipeline();
+    for (const [symbol, seq] of since) {
+      const key = historyKey(prefix, symbol);
+      pipeline.xrange(key, '-', '+', 'COUNT', 1);
+      pipeline.xrange(key, `${seq + 1}-0`, '+', 'COUNT', MAX_REPLAY);
+      pipeline.hget(quoteKey(prefix, symbol), 'json');
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const results: MissedQuotes[] = [];
+    let i = 0;
+    for (const [symbol, seq] of since) {
+      const [oldest, after, latestJson] = [replies[i++], replies[i++], replies[i++]].map(([err, value]) => {
+        if (err) throw err;
+        return value;
+      }) as [StreamEntry[], StreamEntry[], string | null];
+      const latest = latestJson ? (JSON.parse(latestJson) as Quote) : null;
+      const missed = after.map(([id, fields]) => ({ seq: seqOf(id), json: fieldValue(fields, 'json') }));
+      const oldestSeq = oldest.length > 0 ? seqOf(oldest[0][0]) : Infinity;
+      const upToDate = latest !== null && latest.seq <= seq;
+      const recovered = upToDate || (oldestSeq <= seq && missed.length < MAX_REPLAY);
+      results.push({ symbol, recovered, missed: recovered ? missed : [], latest });
+    }
+    return results;
+  }
+}
+
+function seqOf(id: string): number {
+  return Number(id.slice(0, id.indexOf('-')));
+}
+
+function fieldValue(fields: string[], name: string): string {
+  for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return 'null';
+}
