@@ -84,6 +84,7 @@ describe('Redis refusing writes under a running processor (OOM, then read-only)'
       );
       const toDown = Date.now() - refusedAt;
       assert.match(down.error?.consumer?.message ?? '', fault.refusal, JSON.stringify(down));
+      t.diagnostic(`503 body: ${JSON.stringify(down.error)}`);
 
       // Nothing is stored while writes are refused, and no committed offset may have passed a tick
       // that was not: every tick below the committed offsets is at or below its symbol's stored seq.
