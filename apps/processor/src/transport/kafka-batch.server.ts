@@ -1,7 +1,7 @@
 import { ServerKafka, type KafkaContext, type KafkaOptions } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { ConsumerStatus } from '../consumer/consumer-status.js';
-import type { PartitionRetries } from '../consumer/partition-retries.js';
+import type { PartitionControl, PartitionRetries } from '../consumer/partition-retries.js';
 import { KafkaBatchContext, type KafkaRecord } from './kafka-batch.context.js';
 import { TransientBatchError } from './transient-batch.error.js';
 
@@ -34,10 +34,7 @@ export class KafkaBatchServer extends ServerKafka {
       this.consumerStatus.joined(payload.memberAssignment);
     });
     consumer.on(CRASH, ({ payload }) => this.consumerStatus.crashed(payload.error, payload.restart));
-    this.retries.attach({
-      pause: (topic, partition) => consumer.pause([{ topic, partitions: [partition] }]),
-      resume: (topic, partition) => consumer.resume([{ topic, partitions: [partition] }]),
-    });
+    this.retries.attach(partitionControl(consumer));
     const topics = [...this.messageHandlers.keys()];
     if (topics.length > 0) await consumer.subscribe({ ...this.options.subscribe, topics });
     await consumer.run({
@@ -76,4 +73,23 @@ export class KafkaBatchServer extends ServerKafka {
     this.retries.stop();
     await super.close();
   }
+}
+
+/**
+ * Pauses and resumes on the kafkajs consumer. Between a crash and kafkajs' restart of the consumer it
+ * has no group and throws, which from a retry timer would take the process down; nothing is lost by
+ * ignoring it: the restarted consumer has nothing paused, and its GROUP_JOIN re-applies the pauses.
+ */
+function partitionControl(consumer: Consumer): PartitionControl {
+  const apply = (change: Consumer['pause'], topic: string, partition: number) => {
+    try {
+      change([{ topic, partitions: [partition] }]);
+    } catch {
+      // no consumer group right now, see above
+    }
+  };
+  return {
+    pause: (topic, partition) => apply(consumer.pause, topic, partition),
+    resume: (topic, partition) => apply(consumer.resume, topic, partition),
+  };
 }
