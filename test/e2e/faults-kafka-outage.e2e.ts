@@ -99,4 +99,26 @@ describe('the only Kafka broker stopped for a few seconds and started again', ()
     });
     assertSameSeqs(watcher.published, inKafka.seqs, 'quotes the processor published vs ticks in Kafka');
   });
+
+  it('a generator SIGTERMed while Kafka is down exits 0 within the deadline, having logged the ticks it counted as failed', { timeout: 120_000 }, async (t) => {
+    const generator = await startApp('generator', system.env);
+    system.apps.generator = generator;
+    const publishedBefore = watcher.publishedCount;
+    await waitUntil('the new generator\'s ticks to be stored', () => watcher.publishedCount >= publishedBefore + 100, { timeoutMs: 30_000 });
+
+    await (await infra).stopKafka(kafka!);
+    // The send in flight is now being retried; the producer would keep at it for about 25 s.
+    await waitUntil('generator /health to answer 503', async () => (await healthStatus(generator)) === 503, { timeoutMs: 15_000, intervalMs: 500 });
+    const exit = await generator.stop('SIGTERM');
+    t.diagnostic(`stopped in ${exit.ms} ms with Kafka down`);
+    assert.equal(exit.code, 0, generator.output.slice(-3000));
+    assert.ok(exit.ms < 10_000, `took ${exit.ms} ms, longer than the 10 s a supervisor waits before SIGKILL`);
+
+    const givenUp = /failed to publish (\d+) ticks: not acknowledged within the \d+ ms shutdown deadline/.exec(generator.output);
+    assert.ok(givenUp, `the generator says how many ticks it gave up on:\n${generator.output.slice(-3000)}`);
+    const report = generatorReport(generator.output);
+    t.diagnostic(`generator: ${givenUp[0]}; ${JSON.stringify(report)}`);
+    assert.ok(Number(givenUp[1]) > 0);
+    assert.equal(report.failedInLog, report.failed, 'every tick counted failed was logged with "failed to publish N ticks"');
+  });
 });

@@ -73,9 +73,22 @@ export class TopicReader {
     await this.withAdmin((admin) => admin.resetOffsets({ groupId, topic, earliest: true }));
   }
 
-  /** Reads every record up to the current high watermarks (with a fresh consumer group). */
-  async read(topic: string, timeoutMs = 30_000): Promise<TopicContents> {
-    const ends = await this.withAdmin((admin) => admin.fetchTopicOffsets(topic));
+  /** The offset a consumer group has committed per partition: the next record it would read (none: left out). */
+  async committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
+    return this.withAdmin(async (admin) => {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return new Map(committed.partitions.filter((p) => Number(p.offset) >= 0).map((p) => [p.partition, Number(p.offset)]));
+    });
+  }
+
+  /**
+   * Reads every record up to the current high watermarks (with a fresh consumer group), or, given
+   * `until` (an offset per partition, e.g. a group's committed ones), the records before those.
+   */
+  async read(topic: string, timeoutMs = 30_000, until?: ReadonlyMap<number, number>): Promise<TopicContents> {
+    const ends = until
+      ? [...until].map(([partition, offset]) => ({ partition, high: String(offset) }))
+      : await this.withAdmin((admin) => admin.fetchTopicOffsets(topic));
     const pending = new Map(ends.filter((p) => Number(p.high) > 0).map((p) => [p.partition, Number(p.high) - 1]));
     const seqs = new Map<string, number[]>();
     const partitionOf = new Map<string, number>();

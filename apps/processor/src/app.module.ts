@@ -6,6 +6,8 @@ import { HealthModule } from '#app/health';
 import { KafkaHealthIndicator, KafkaModule, kafkaProducerClient } from '#app/kafka';
 import { MetricsModule } from '#app/metrics';
 import { RedisHealthIndicator, RedisModule } from '#app/redis';
+import { ConsumerHealthIndicator } from './consumer/consumer-health.indicator.js';
+import { ConsumerModule } from './consumer/consumer.module.js';
 import { DEAD_LETTER_CLIENT } from './processor.constants.js';
 import { QuoteStore } from './quotes/quote-store.js';
 import { DeadLetters } from './ticks/dead-letters.js';
@@ -23,8 +25,15 @@ export class AppModule {
         KafkaModule,
         RedisModule,
         MetricsModule.forApp('processor'),
-        HealthModule.register({ imports: [KafkaModule, RedisModule], indicators: [KafkaHealthIndicator, RedisHealthIndicator] }),
-        ClientsModule.registerAsync([kafkaProducerClient(DEAD_LETTER_CLIENT, 'processor-dlq')]),
+        ConsumerModule,
+        HealthModule.register({
+          imports: [KafkaModule, RedisModule, ConsumerModule],
+          indicators: [KafkaHealthIndicator, RedisHealthIndicator, ConsumerHealthIndicator],
+        }),
+        // Few, short retries: a dead-letter send that fails pauses its partition and is retried with
+        // back-off (PartitionRetries) instead of holding the batch, and every partition fetched with
+        // it, through kafkajs' default of about 25 s of retries.
+        ClientsModule.registerAsync([kafkaProducerClient(DEAD_LETTER_CLIENT, 'processor-dlq', { retry: { retries: 3, maxRetryTime: 1000 } })]),
       ],
       controllers: [ticksControllerFor(ticksTopic)],
       providers: [QuoteStore, DeadLetters, TickHandler, TicksMetrics],

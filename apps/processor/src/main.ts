@@ -5,6 +5,8 @@ import { kafkaConfig, processorConfig } from '#app/config';
 import { KafkaAdmin, kafkaClientConfig } from '#app/kafka';
 import { runApp } from '#app/runtime';
 import { AppModule } from './app.module.js';
+import { ConsumerStatus } from './consumer/consumer-status.js';
+import { PartitionRetries } from './consumer/partition-retries.js';
 import { KafkaBatchServer } from './transport/kafka-batch.server.js';
 
 await runApp('processor', async (logger) => {
@@ -13,19 +15,27 @@ await runApp('processor', async (logger) => {
   const app = await NestFactory.create(AppModule.forTopic(kafka.ticksTopic), { logger, abortOnError: false });
   app.connectMicroservice<MicroserviceOptions>(
     {
-      strategy: new KafkaBatchServer({
-        client: kafkaClientConfig(kafka, 'processor'),
-        consumer: {
-          groupId: processor.groupId,
-          allowAutoTopicCreation: false,
-          sessionTimeout: processor.sessionTimeoutMs,
-          heartbeatInterval: Math.floor(processor.sessionTimeoutMs / 3),
+      strategy: new KafkaBatchServer(
+        {
+          client: kafkaClientConfig(kafka, 'processor'),
+          consumer: {
+            groupId: processor.groupId,
+            allowAutoTopicCreation: false,
+            sessionTimeout: processor.sessionTimeoutMs,
+            heartbeatInterval: Math.floor(processor.sessionTimeoutMs / 3),
+            // While all of its partitions are paused, kafkajs sleeps this long between fetches (and an
+            // idle fetch waits this long on the broker): it bounds how late a paused partition's retry
+            // starts after its timer resumes it. kafkajs' 5 s default made every retry up to 5 s late.
+            maxWaitTimeInMs: 1000,
+          },
+          producer: { createPartitioner: Partitioners.DefaultPartitioner },
+          subscribe: { fromBeginning: true },
+          run: { partitionsConsumedConcurrently: processor.concurrency },
+          postfixId: '',
         },
-        producer: { createPartitioner: Partitioners.DefaultPartitioner },
-        subscribe: { fromBeginning: true },
-        run: { partitionsConsumedConcurrently: processor.concurrency },
-        postfixId: '',
-      }),
+        app.get(ConsumerStatus),
+        app.get(PartitionRetries),
+      ),
     },
     { inheritAppConfig: true },
   );

@@ -19,6 +19,14 @@ export class ProcessorEnv {
    */
   @IsInt() @Min(6000) @Max(300_000)
   KAFKA_SESSION_TIMEOUT_MS: number = 10_000;
+
+  /**
+   * Failed attempts in a row at a partition's batch (Redis refusing writes, the dead-letter topic not
+   * writable) after which readiness turns 503. Every failure pauses the partition and retries it with
+   * back-off; the budget only decides when the failure counts as lasting rather than a blip.
+   */
+  @IsInt() @Min(1) @Max(100)
+  PROCESSOR_RETRY_BUDGET: number = 5;
 }
 
 export const processorConfig = registerAs('processor', () => {
@@ -28,6 +36,7 @@ export const processorConfig = registerAs('processor', () => {
     groupId: env.KAFKA_GROUP_ID,
     concurrency: env.PROCESSOR_CONCURRENCY,
     sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+    retryBudget: env.PROCESSOR_RETRY_BUDGET,
   };
 });
 export type ProcessorConfig = ReturnType<typeof processorConfig>;

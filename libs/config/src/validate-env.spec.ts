@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { GatewayEnv } from './gateway.config.js';
 import { KafkaEnv } from './kafka.config.js';
 import { parseSymbols } from './market.config.js';
+import { ProcessorEnv } from './processor.config.js';
 import { ConfigValidationError, validateEnv } from './validate-env.js';
 
 describe('validateEnv', () => {
@@ -20,6 +21,16 @@ describe('validateEnv', () => {
         /KAFKA_BROKERS="localhost"/.test(err.message) &&
         /KAFKA_TOPIC_PARTITIONS="many"/.test(err.message),
     );
+  });
+});
+
+describe('ProcessorEnv', () => {
+  it('takes a retry budget of at least one failed attempt', () => {
+    assert.equal(validateEnv(ProcessorEnv, {}).PROCESSOR_RETRY_BUDGET, 5);
+    assert.equal(validateEnv(ProcessorEnv, { PROCESSOR_RETRY_BUDGET: '1' }).PROCESSOR_RETRY_BUDGET, 1);
+    for (const bad of ['0', '-3', '2.5', 'many', '101']) {
+      assert.throws(() => validateEnv(ProcessorEnv, { PROCESSOR_RETRY_BUDGET: bad }), /PROCESSOR_RETRY_BUDGET=/, bad);
+    }
   });
 });
 

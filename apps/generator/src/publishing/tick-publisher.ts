@@ -6,10 +6,20 @@ import { kafkaConfig, type KafkaConfig } from '#app/config';
 import { KafkaAdmin } from '#app/kafka';
 import { TICKS_CLIENT } from '../generator.constants.js';
 
-/** Creates the ticks topic at start-up and publishes ticks in batches, keyed by symbol for per-symbol order. */
+/** A send not settled yet; once abandoned, its ticks are counted failed and its outcome ignored. */
+interface PendingSend {
+  ticks: number;
+  abandoned: boolean;
+}
+
+/**
+ * Creates the ticks topic at start-up and publishes ticks in batches, keyed by symbol for per-symbol
+ * order. Every tick handed to it ends up counted once: published (acknowledged) or failed.
+ */
 @Injectable()
 export class TickPublisher implements OnApplicationBootstrap {
   private readonly logger = new Logger(TickPublisher.name);
+  private readonly pending = new Set<PendingSend>();
   published = 0;
   failed = 0;
   /** The error of the last batch, cleared by the next batch that gets through. */
@@ -30,18 +40,47 @@ export class TickPublisher implements OnApplicationBootstrap {
     await this.client.connect();
   }
 
-  /** Resolves once every tick is acknowledged by the brokers; rejects (and counts them failed) otherwise. */
+  /**
+   * Resolves once every tick is acknowledged by the brokers; rejects (and counts them failed)
+   * otherwise. A send abandoned before it settles resolves or rejects without counting anything.
+   */
   async publish(ticks: Tick[]): Promise<void> {
     const messages = ticks.map((tick) => ({ key: tick.symbol, value: tick }));
+    const send: PendingSend = { ticks: ticks.length, abandoned: false };
+    this.pending.add(send);
     try {
       await lastValueFrom(this.client.emitBatch(this.config.ticksTopic, { messages }), { defaultValue: undefined });
+      if (send.abandoned) return;
       this.published += ticks.length;
       this.lastError = undefined;
     } catch (err) {
+      if (send.abandoned) return;
       this.failed += ticks.length;
       this.lastError = (err as Error).message;
       this.logger.error(`failed to publish ${ticks.length} ticks: ${(err as Error).message}`);
       throw err;
+    } finally {
+      this.pending.delete(send);
     }
+  }
+
+  /**
+   * Gives up, at shutdown, on the sends not acknowledged yet and on `unsent` ticks never handed to a
+   * send: counts them all failed, says so in the log and resolves how many. Those sends may still end
+   * either way; nothing more is counted for them (a tick counted failed may yet be in the topic).
+   */
+  abandon(unsent: number, reason: string): number {
+    let inFlight = 0;
+    for (const send of this.pending) {
+      send.abandoned = true;
+      inFlight += send.ticks;
+    }
+    this.pending.clear();
+    const total = inFlight + unsent;
+    if (total > 0) {
+      this.failed += total;
+      this.logger.error(`failed to publish ${total} ticks: ${reason} (${inFlight} in flight, ${unsent} never sent)`);
+    }
+    return total;
   }
 }

@@ -2,16 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { validateTick, type Tick } from '#app/contracts';
 import { QuoteStore } from '../quotes/quote-store.js';
 import type { KafkaBatchContext, KafkaRecord } from '../transport/kafka-batch.context.js';
-import { DeadLetters } from './dead-letters.js';
+import { TransientBatchError } from '../transport/transient-batch.error.js';
+import { DeadLetters, type RejectedRecord } from './dead-letters.js';
 
 /** Quotes per Redis script call: bounds how long one call holds the (shared, single-threaded) Redis. */
 export const MAX_QUOTES_PER_WRITE = 500;
 
 /**
- * A partition batch of Kafka records, in order: valid ticks are stored and published (or dropped as
- * stale by seq) a chunk at a time; anything else is dead-lettered and skipped, after the valid ticks
- * before it. A record's offset is resolved only once its tick is in Redis (or parked), so kafkajs
- * commits nothing that is not. Redis errors propagate: kafkajs fetches the unresolved rest again.
+ * A partition batch of Kafka records, in order. Records that are not valid ticks go to the dead-letter
+ * topic first, all in one send; then the valid ticks are stored and published (or dropped as stale by
+ * seq) a chunk at a time, in order. An offset is resolved only once everything up to it is in Redis or
+ * parked, so kafkajs commits nothing that is not. A failed write throws a TransientBatchError and
+ * resolves nothing more: the partition is paused and the unresolved rest fetched again later (a dead
+ * letter may then be written twice; its dlq-source header tells the copies apart from new ones).
  */
 @Injectable()
 export class TickHandler {
@@ -25,31 +28,46 @@ export class TickHandler {
   ) {}
 
   async handleBatch(records: readonly KafkaRecord[], context: KafkaBatchContext): Promise<void> {
-    let chunk: Tick[] = [];
-    let chunkEnd = '';
+    if (records.length === 0) return;
+    this.consumed += records.length;
+    const ticks: Tick[] = [];
+    const tickOffsets: string[] = [];
+    const rejected: RejectedRecord[] = [];
     for (const record of records) {
-      this.consumed++;
       const result = validateTick(record.value);
       if (result.ok) {
-        chunk.push(result.tick);
-        chunkEnd = record.offset;
-        if (chunk.length < MAX_QUOTES_PER_WRITE) continue;
-      }
-      if (chunk.length > 0) {
-        await this.store(chunk, chunkEnd, context);
-        chunk = [];
-        if (!context.isActive()) return;
-      }
-      if (!result.ok) {
-        await this.deadLetters.park(context, record, result.reason);
-        context.resolveOffset(record.offset);
+        ticks.push(result.tick);
+        tickOffsets.push(record.offset);
+      } else {
+        rejected.push({ record, reason: result.reason });
       }
     }
-    if (chunk.length > 0) await this.store(chunk, chunkEnd, context);
+    if (rejected.length > 0) await this.park(rejected, context);
+    for (let start = 0; start < ticks.length; start += MAX_QUOTES_PER_WRITE) {
+      const end = Math.min(start + MAX_QUOTES_PER_WRITE, ticks.length);
+      await this.store(ticks.slice(start, end), tickOffsets[end - 1], context);
+      if (!context.isActive()) return;
+    }
+    // Rejected records after the last tick are done too.
+    if (rejected.length > 0) context.resolveOffset(records[records.length - 1].offset);
+  }
+
+  private async park(rejected: RejectedRecord[], context: KafkaBatchContext): Promise<void> {
+    try {
+      await context.keepAlive(this.deadLetters.parkAll(context, rejected));
+    } catch (err) {
+      throw new TransientBatchError('DEAD_LETTER_WRITE_FAILED', `could not dead-letter ${rejected.length} record(s): ${(err as Error).message}`);
+    }
+    await context.heartbeat();
   }
 
   private async store(ticks: Tick[], lastOffset: string, context: KafkaBatchContext): Promise<void> {
-    const stored = await this.quotes.saveAll(ticks);
+    let stored: number;
+    try {
+      stored = await this.quotes.saveAll(ticks);
+    } catch (err) {
+      throw new TransientBatchError('QUOTE_WRITE_FAILED', `Redis did not store ${ticks.length} quote(s): ${(err as Error).message}`);
+    }
     this.stored += stored;
     this.stale += ticks.length - stored;
     context.resolveOffset(lastOffset);

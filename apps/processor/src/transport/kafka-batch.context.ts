@@ -1,6 +1,9 @@
 import { BaseRpcContext } from '@nestjs/microservices';
 import type { EachBatchPayload } from 'kafkajs';
 
+/** How often a batch heartbeats while it awaits something slow; kafkajs sends one per heartbeat interval at most. */
+const KEEP_ALIVE_EVERY_MS = 1000;
+
 /** One record of a batch: its offset and key, the raw value, and the value as Nest's Kafka parser decodes it. */
 export interface KafkaRecord {
   offset: string;
@@ -31,6 +34,20 @@ export class KafkaBatchContext extends BaseRpcContext<[EachBatchPayload]> {
 
   heartbeat(): Promise<void> {
     return this.args[0].heartbeat();
+  }
+
+  /**
+   * Awaits `work` while heartbeating, so that a slow write (a dead-letter send kafkajs is retrying)
+   * does not cost the group membership. A failed heartbeat (the group rebalancing) is not thrown from
+   * here: the next awaited heartbeat() reports it, between two writes.
+   */
+  async keepAlive<T>(work: Promise<T>): Promise<T> {
+    const timer = setInterval(() => void this.heartbeat().catch(() => undefined), KEEP_ALIVE_EVERY_MS);
+    try {
+      return await work;
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   /** False once the consumer is stopping or the partition was taken away: leave the rest unresolved. */

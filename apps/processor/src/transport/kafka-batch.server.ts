@@ -1,6 +1,9 @@
-import { ServerKafka, type KafkaContext } from '@nestjs/microservices';
+import { ServerKafka, type KafkaContext, type KafkaOptions } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { ConsumerStatus } from '../consumer/consumer-status.js';
+import type { PartitionControl, PartitionRetries } from '../consumer/partition-retries.js';
 import { KafkaBatchContext, type KafkaRecord } from './kafka-batch.context.js';
+import { TransientBatchError } from './transient-batch.error.js';
 
 /**
  * Nest's Kafka transport, except that an event handler gets a partition's batch of records at once
@@ -10,11 +13,28 @@ import { KafkaBatchContext, type KafkaRecord } from './kafka-batch.context.js';
  * trip per record than in the work itself; a batch pays those once.
  *
  * Offsets are not resolved automatically: the handler resolves each record once it is done with it, so
- * kafkajs commits an offset only after its tick is in Redis. A handler that throws leaves the rest of the
- * batch unresolved, and kafkajs fetches it again (at-least-once, as with `eachMessage`).
+ * kafkajs commits an offset only after its tick is in Redis. A handler that throws a TransientBatchError
+ * leaves the rest of the batch unresolved and its partition paused; PartitionRetries resumes it later
+ * and kafkajs fetches the rest again (at-least-once). Any other error goes to kafkajs, as with
+ * `eachMessage`. The consumer's events and each batch feed ConsumerStatus, which readiness reports.
  */
 export class KafkaBatchServer extends ServerKafka {
+  constructor(
+    options: Required<KafkaOptions>['options'],
+    private readonly consumerStatus: ConsumerStatus,
+    private readonly retries: PartitionRetries,
+  ) {
+    super(options);
+  }
+
   override async bindEvents(consumer: Consumer): Promise<void> {
+    const { GROUP_JOIN, CRASH } = consumer.events;
+    consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.retries.assigned(payload.memberAssignment);
+      this.consumerStatus.joined(payload.memberAssignment);
+    });
+    consumer.on(CRASH, ({ payload }) => this.consumerStatus.crashed(payload.error, payload.restart));
+    this.retries.attach(partitionControl(consumer));
     const topics = [...this.messageHandlers.keys()];
     if (topics.length > 0) await consumer.subscribe({ ...this.options.subscribe, topics });
     await consumer.run({
@@ -25,8 +45,9 @@ export class KafkaBatchServer extends ServerKafka {
   }
 
   async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { topic, messages } = payload.batch;
+    const { topic, partition, messages } = payload.batch;
     if (messages.length === 0) return;
+    this.retries.batchStarted(topic, partition);
     const records: KafkaRecord[] = messages.map((m) => ({
       offset: m.offset,
       key: m.key,
@@ -35,6 +56,40 @@ export class KafkaBatchServer extends ServerKafka {
     }));
     // Nest's handleEvent types its context as KafkaContext; the handler of a batch asks for a KafkaBatchContext.
     const context = new KafkaBatchContext([payload]) as unknown as KafkaContext;
-    await this.handleEvent(topic, { pattern: topic, data: records }, context);
+    try {
+      await this.handleEvent(topic, { pattern: topic, data: records }, context);
+    } catch (err) {
+      if (!(err instanceof TransientBatchError)) throw err;
+      this.retries.batchFailed(topic, partition, `${err.code}: ${err.message}`);
+      return;
+    }
+    this.retries.batchSucceeded(topic, partition);
+    this.consumerStatus.batchDone(topic, partition, Number(payload.batch.offsetLag()));
   }
+
+  /** Stops the retry timers first, so that none resumes a partition of a consumer on its way out. */
+  override async close(): Promise<void> {
+    this.consumerStatus.stopped();
+    this.retries.stop();
+    await super.close();
+  }
+}
+
+/**
+ * Pauses and resumes on the kafkajs consumer. Between a crash and kafkajs' restart of the consumer it
+ * has no group and throws, which from a retry timer would take the process down; nothing is lost by
+ * ignoring it: the restarted consumer has nothing paused, and its GROUP_JOIN re-applies the pauses.
+ */
+function partitionControl(consumer: Consumer): PartitionControl {
+  const apply = (change: Consumer['pause'], topic: string, partition: number) => {
+    try {
+      change([{ topic, partitions: [partition] }]);
+    } catch {
+      // no consumer group right now, see above
+    }
+  };
+  return {
+    pause: (topic, partition) => apply(consumer.pause, topic, partition),
+    resume: (topic, partition) => apply(consumer.resume, topic, partition),
+  };
 }
