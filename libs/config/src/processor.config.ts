@@ -27,6 +27,22 @@ export class ProcessorEnv {
    */
   @IsInt() @Min(1) @Max(100)
   PROCESSOR_RETRY_BUDGET: number = 5;
+
+  /** Quotes kept per symbol for recovery and the history endpoint (trimmed approximately). */
+  @IsInt() @Min(10) @Max(1_000_000)
+  HISTORY_MAX_PER_SYMBOL: number = 1000;
+
+  /** Quotes older than this leave the history; a symbol without ticks for this long loses it all. */
+  @IsInt() @Min(1) @Max(7 * 86_400)
+  HISTORY_MAX_AGE_SECONDS: number = 3600;
+
+  /** How long 1-second bars are kept. */
+  @IsInt() @Min(1) @Max(7 * 86_400)
+  BARS_1S_RETENTION_SECONDS: number = 3600;
+
+  /** How long 1-minute bars are kept: a trading day (6.5 h) by default. */
+  @IsInt() @Min(60) @Max(90 * 86_400)
+  BARS_1M_RETENTION_SECONDS: number = 23_400;
 }
 
 export const processorConfig = registerAs('processor', () => {
@@ -37,6 +53,8 @@ export const processorConfig = registerAs('processor', () => {
     concurrency: env.PROCESSOR_CONCURRENCY,
     sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     retryBudget: env.PROCESSOR_RETRY_BUDGET,
+    history: { maxPerSymbol: env.HISTORY_MAX_PER_SYMBOL, maxAgeMs: env.HISTORY_MAX_AGE_SECONDS * 1000 },
+    barRetentionMs: { '1s': env.BARS_1S_RETENTION_SECONDS * 1000, '1m': env.BARS_1M_RETENTION_SECONDS * 1000 },
   };
 });
 export type ProcessorConfig = ReturnType<typeof processorConfig>;

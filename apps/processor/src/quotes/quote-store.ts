@@ -1,21 +1,29 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { quoteChannel, quoteKey, type Quote } from '#app/contracts';
-import { redisConfig, type RedisConfig } from '#app/config';
+import { BAR_INTERVAL_NAMES, BAR_INTERVALS, barChannel, barsKey, historyKey, quoteChannel, quoteKey, type Quote } from '#app/contracts';
+import { processorConfig, redisConfig, type ProcessorConfig, type RedisConfig } from '#app/config';
 import { REDIS_CLIENT } from '#app/redis';
 import { STORE_QUOTES_LUA } from './store-quotes.lua.js';
 
 type StoreQuotesCommand = (keyCount: number, ...keysThenArgs: Array<string | number>) => Promise<number>;
 
-/** The latest quote per symbol in Redis: a batch of quotes stored and published in one round trip. */
+/**
+ * The latest quote per symbol in Redis, with its bounded history and its 1-second and 1-minute bars:
+ * a batch of quotes stored, recorded and published in one round trip (see STORE_QUOTES_LUA).
+ */
 @Injectable()
 export class QuoteStore implements OnModuleInit {
   private storeQuotes!: StoreQuotesCommand;
+  private readonly header: Array<string | number>;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(redisConfig.KEY) private readonly config: RedisConfig,
-  ) {}
+    @Inject(processorConfig.KEY) processor: Pick<ProcessorConfig, 'history' | 'barRetentionMs'>,
+  ) {
+    this.header = [config.quoteTtlMs, processor.history.maxPerSymbol, processor.history.maxAgeMs, BAR_INTERVAL_NAMES.length];
+    for (const name of BAR_INTERVAL_NAMES) this.header.push(name, BAR_INTERVALS[name], processor.barRetentionMs[name]);
+  }
 
   onModuleInit() {
     this.redis.defineCommand('storeQuotes', { lua: STORE_QUOTES_LUA });
@@ -30,17 +38,25 @@ export class QuoteStore implements OnModuleInit {
    */
   async saveAll(quotes: readonly Quote[]): Promise<number> {
     if (quotes.length === 0) return 0;
-    const { keyPrefix, quoteTtlMs } = this.config;
-    const keys = new Array<string>(quotes.length);
-    const args = new Array<string | number>(1 + quotes.length * 3);
-    args[0] = quoteTtlMs;
-    for (let i = 0; i < quotes.length; i++) {
-      const quote = quotes[i];
-      keys[i] = quoteKey(keyPrefix, quote.symbol);
-      args[3 * i + 1] = quote.seq;
-      args[3 * i + 2] = JSON.stringify(quote);
-      args[3 * i + 3] = quoteChannel(keyPrefix, quote.symbol);
+    const prefix = this.config.keyPrefix;
+    const bySymbol = new Map<string, Quote[]>();
+    for (const quote of quotes) {
+      const list = bySymbol.get(quote.symbol);
+      if (list) list.push(quote);
+      else bySymbol.set(quote.symbol, [quote]);
     }
-    return this.storeQuotes(quotes.length, ...keys, ...args);
+    const keys: string[] = [];
+    const args: Array<string | number> = [...this.header];
+    for (const [symbol, list] of bySymbol) {
+      keys.push(quoteKey(prefix, symbol), historyKey(prefix, symbol));
+      args.push(symbol, quoteChannel(prefix, symbol));
+      for (const name of BAR_INTERVAL_NAMES) {
+        keys.push(barsKey(prefix, name, symbol));
+        args.push(barChannel(prefix, name, symbol));
+      }
+      args.push(list.length);
+      for (const quote of list) args.push(String(quote.seq), JSON.stringify(quote), quote.price, quote.volume, quote.timestamp);
+    }
+    return this.storeQuotes(keys.length, ...keys, ...args);
   }
 }

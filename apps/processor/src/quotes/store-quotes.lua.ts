@@ -1,8 +1,8 @@
 /**
- * Stores and announces a batch of quotes atomically, with the rule of one quote per call before it:
- * a quote is published (once) and kept only if its seq is newer than the symbol's stored one, so
- * redelivered or reordered ticks never move a stored quote backwards. Quotes of a symbol are applied in
- * the order given; each symbol's hash is written once per call, with its newest quote.
+ * Stores, records and announces a batch of quotes atomically, with the rule of one quote per call
+ * before it: a quote is kept, appended to its symbol's history, counted in its bars and published
+ * (once) only if its seq is newer than the symbol's stored one, so redelivered or reordered ticks
+ * never move a stored quote backwards, never enter history twice and never count twice in a bar.
  *
  * Every write comes before the first PUBLISH. A script is not rolled back when a command fails, and
  * Redis refuses a write command in the middle of a script (OOM under `maxmemory`, READONLY on a
@@ -10,36 +10,128 @@
  * stored, and every retry announced them again. Redis checks OOM at a script's first write only, so
  * with the writes first a refused script has done nothing at all.
  *
- * KEYS: the quote hash of each quote. ARGV[1]: TTL in ms; then per quote i: seq, quote JSON, channel
- * (ARGV[3i-1], ARGV[3i], ARGV[3i+1]). Returns how many quotes were stored and published.
+ * Numbers: seqs (16 digits) and JSON are kept as the strings given, never passed through a Lua number
+ * (Lua's tostring keeps 14 digits). Prices, volumes and times fit in 14.
+ *
+ * Layout, per symbol S of the batch (quotes of a symbol in the order given):
+ *   KEYS: quote hash, history stream, then one bar sorted set per interval.
+ *   ARGV header: quote TTL ms, history max length, history max age ms, interval count, then per
+ *     interval: name, length ms, retention ms.
+ *   ARGV per symbol: symbol, quote channel, one bar channel per interval, quote count n, then n times:
+ *     seq, quote JSON, price, volume, timestamp ms.
+ * Returns how many quotes were stored and published.
  */
 export const STORE_QUOTES_LUA = `
-local ttl = ARGV[1]
-local newest = {}
-local fresh = {}
-for i = 1, #KEYS do
-  local key = KEYS[i]
-  local seq = tonumber(ARGV[3 * i - 1])
-  local state = newest[key]
-  if state == nil then
-    state = { seq = tonumber(redis.call('HGET', key, 'seq')) or -1 }
-    newest[key] = state
-  end
-  if seq > state.seq then
-    state.seq = seq
-    state.seqArg = ARGV[3 * i - 1]
-    state.json = ARGV[3 * i]
-    fresh[#fresh + 1] = i
-  end
+local ttl, historyMax, historyAgeMs = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local intervalCount = tonumber(ARGV[4])
+local intervals = {}
+local a = 5
+for j = 1, intervalCount do
+  intervals[j] = { name = ARGV[a], length = tonumber(ARGV[a + 1]), retention = tonumber(ARGV[a + 2]) }
+  a = a + 3
 end
-for key, state in pairs(newest) do
-  if state.json then
-    redis.call('HSET', key, 'seq', state.seqArg, 'json', state.json)
-    redis.call('PEXPIRE', key, ttl)
+local keysPerSymbol = 2 + intervalCount
+
+local function barJson(symbol, name, bar)
+  return '{"symbol":"' .. symbol .. '","interval":"' .. name .. '","start":' .. tostring(bar.start) ..
+    ',"open":' .. tostring(bar.open) .. ',"high":' .. tostring(bar.high) .. ',"low":' .. tostring(bar.low) ..
+    ',"close":' .. tostring(bar.close) .. ',"volume":' .. tostring(bar.volume) .. ',"ticks":' .. tostring(bar.ticks) ..
+    ',"seq":' .. bar.seq .. ',"closed":' .. tostring(bar.closed) .. '}'
+end
+
+local function loadBar(key)
+  local member = redis.call('ZRANGE', key, -1, -1)[1]
+  if not member then return nil end
+  local bar = cjson.decode(member)
+  bar.seq = string.match(member, '"seq":(%d+)')
+  return bar
+end
+
+local publishes = {}
+local fresh = 0
+local k = 0
+while a <= #ARGV do
+  local quoteKey, historyKey = KEYS[k + 1], KEYS[k + 2]
+  local symbol, quoteChannel = ARGV[a], ARGV[a + 1]
+  local barChannels = {}
+  for j = 1, intervalCount do barChannels[j] = ARGV[a + 1 + j] end
+  local n = tonumber(ARGV[a + intervalCount + 2])
+  a = a + intervalCount + 3
+
+  local stored = redis.call('HMGET', quoteKey, 'seq', 'vol')
+  local lastSeq = tonumber(stored[1]) or -1
+  local lastVolume = tonumber(stored[2])
+  local bars, closed = {}, {}
+  local newestSeq, newestJson, newestTs
+  for i = 1, n do
+    local seqArg, json = ARGV[a], ARGV[a + 1]
+    local seq, price, volume, ts = tonumber(seqArg), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
+    a = a + 5
+    if seq > lastSeq then
+      local traded = 0
+      if lastVolume then traded = volume >= lastVolume and volume - lastVolume or volume end
+      lastSeq, lastVolume = seq, volume
+      newestSeq, newestJson, newestTs = seqArg, json, ts
+      fresh = fresh + 1
+      redis.call('XADD', historyKey, 'MAXLEN', '~', historyMax, seqArg .. '-0', 'json', json, 'ts', ts)
+      publishes[#publishes + 1] = { quoteChannel, json }
+      for j = 1, intervalCount do
+        local length = intervals[j].length
+        local start = math.floor(ts / length) * length
+        local bar = bars[j]
+        if bar == nil then bar = loadBar(KEYS[k + 2 + j]) or false end
+        if bar and start > bar.start then
+          bar.closed = true
+          closed[#closed + 1] = { j, bar }
+          bar = false
+        end
+        if bar then
+          if price > bar.high then bar.high = price end
+          if price < bar.low then bar.low = price end
+          bar.close, bar.volume, bar.ticks, bar.seq = price, bar.volume + traded, bar.ticks + 1, seqArg
+        else
+          bar = { start = start, open = price, high = price, low = price, close = price, volume = traded, ticks = 1, seq = seqArg, closed = false }
+        end
+        bars[j] = bar
+      end
+    end
   end
+
+  if newestSeq then
+    redis.call('HSET', quoteKey, 'seq', newestSeq, 'json', newestJson, 'vol', lastVolume)
+    redis.call('PEXPIRE', quoteKey, ttl)
+    redis.call('PEXPIRE', historyKey, historyAgeMs)
+    local oldest = redis.call('XRANGE', historyKey, '-', '+', 'COUNT', 1)[1]
+    if oldest and tonumber(oldest[2][4]) < newestTs - historyAgeMs then
+      -- Trim by age a page at a time: entries older than the limit up to the first young enough one.
+      local page = redis.call('XRANGE', historyKey, '-', '+', 'COUNT', 100)
+      local keep = nil
+      for _, entry in ipairs(page) do
+        if tonumber(entry[2][4]) >= newestTs - historyAgeMs then keep = entry[1] break end
+      end
+      if keep then redis.call('XTRIM', historyKey, 'MINID', keep)
+      else redis.call('XTRIM', historyKey, 'MINID', string.match(page[#page][1], '^(%d+)') .. '-1') end
+    end
+    -- Bars: each one closed by this batch, then the current one, written whole and announced once.
+    for _, c in ipairs(closed) do
+      local j, bar = c[1], c[2]
+      local key, json = KEYS[k + 2 + j], barJson(symbol, intervals[j].name, bar)
+      redis.call('ZREMRANGEBYSCORE', key, bar.start, bar.start)
+      redis.call('ZADD', key, bar.start, json)
+      publishes[#publishes + 1] = { barChannels[j], json }
+    end
+    for j = 1, intervalCount do
+      local key, bar = KEYS[k + 2 + j], bars[j]
+      local json = barJson(symbol, intervals[j].name, bar)
+      redis.call('ZREMRANGEBYSCORE', key, bar.start, bar.start)
+      redis.call('ZADD', key, bar.start, json)
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. tostring(bar.start - intervals[j].retention))
+      redis.call('PEXPIRE', key, intervals[j].retention)
+      publishes[#publishes + 1] = { barChannels[j], json }
+    end
+  end
+  k = k + keysPerSymbol
 end
-for _, i in ipairs(fresh) do
-  redis.call('PUBLISH', ARGV[3 * i + 1], ARGV[3 * i])
-end
-return #fresh
+for _, p in ipairs(publishes) do redis.call('PUBLISH', p[1], p[2]) end
+return fresh
 `;
