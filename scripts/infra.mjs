@@ -34,14 +34,25 @@ export async function up(opts = {}) {
   if (opts.quiet !== undefined) setQuiet(opts.quiet);
   const mode = infraMode();
   if (mode === 'docker' && Number(opts.kafkaBrokers ?? 1) === 1 && !opts.kafkaPort && !opts.redisPort) {
-    return { mode, ...(await dockerUp(opts)) };
+    try {
+      return { mode, ...(await dockerUp(opts)) };
+    } catch (err) {
+      // An engine that cannot pull the images (no registry) must not stop a developer: run them locally.
+      if (process.env.INFRA_MODE === 'docker' || !(err instanceof InfraError)) throw err;
+      log(`docker compose could not bring them up (${err.message}); using local processes instead`);
+      return localUp(opts);
+    }
   }
   if (mode === 'docker') {
     if (process.env.INFRA_MODE === 'docker') throw new InfraError('docker mode supports only the default single broker on 9092 and Redis on 6379');
     log('custom ports / several brokers requested: using local processes instead of docker');
   } else {
-    log('local mode (no Docker engine or INFRA_MODE=local)');
+    log('local mode (no Docker engine with compose, or INFRA_MODE=local)');
   }
+  return localUp(opts);
+}
+
+async function localUp(opts) {
   const result = { mode: 'local' };
   if (opts.only !== 'kafka') result.redis = await startRedis(opts);
   if (opts.only !== 'redis') result.kafka = await startKafka(opts);
