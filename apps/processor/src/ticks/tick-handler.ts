@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { validateTick, type Tick } from '#app/contracts';
+import { checkTick, type Tick } from '#app/contracts';
 import { QuoteStore } from '../quotes/quote-store.js';
 import type { KafkaBatchContext, KafkaRecord } from '../transport/kafka-batch.context.js';
 import { TransientBatchError } from '../transport/transient-batch.error.js';
@@ -34,7 +34,7 @@ export class TickHandler {
     const tickOffsets: string[] = [];
     const rejected: RejectedRecord[] = [];
     for (const record of records) {
-      const result = validateTick(record.value);
+      const result = checkTick(record.value);
       if (result.ok) {
         ticks.push(result.tick);
         tickOffsets.push(record.offset);
