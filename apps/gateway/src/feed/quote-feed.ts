@@ -4,6 +4,7 @@ import { barChannel, quoteChannel } from '#app/contracts';
 import { redisConfig, type RedisConfig } from '#app/config';
 import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
 import { ChannelSubscription } from './channel-subscription.js';
+import { FanOutBacklog, type FanOutItem } from './fan-out-backlog.js';
 import { FEED_SUBSCRIBER } from './feed.constants.js';
 
 const UPDATE_HEAD = '{"type":"update","payload":';
@@ -11,6 +12,8 @@ const BAR_HEAD = '{"type":"bar","payload":';
 const SEQ = /"seq":(\d+)/;
 const RETRY_BASE_MS = 100;
 const RETRY_MAX_MS = 2000;
+/** Fan-out time per turn of the event loop before messages wait, latest per stream (see FanOutBacklog). */
+const FAN_OUT_BUDGET_MS = 50;
 
 /**
  * The gateway's one Redis pub/sub connection. It keeps a channel per stream that someone wants (a
@@ -24,6 +27,8 @@ export class QuoteFeed implements OnApplicationShutdown {
   private readonly channels = new Map<string, ChannelSubscription>();
   private readonly quotesHead: string;
   private readonly barsHead: string;
+  /** Conflates per stream when fan-out falls behind, so the Redis connection is always read. */
+  readonly backlog = new FanOutBacklog((item) => this.fanOut(item), { budgetMs: FAN_OUT_BUDGET_MS });
   received = 0;
   subscribeRetries = 0;
 
@@ -34,7 +39,7 @@ export class QuoteFeed implements OnApplicationShutdown {
   ) {
     this.quotesHead = quoteChannel(config.keyPrefix, '');
     this.barsHead = barChannel(config.keyPrefix, '', '').slice(0, -1);
-    this.subscriber.on('message', (channel: string, quote: string) => this.fanOut(channel, quote));
+    this.subscriber.on('message', (channel: string, json: string) => this.receive(channel, json));
     this.subscriber.on('close', () => this.channels.forEach((c) => c.connectionLost()));
     this.subscriber.on('ready', () => this.channels.forEach((c) => c.resubscribe()));
   }
@@ -95,19 +100,17 @@ export class QuoteFeed implements OnApplicationShutdown {
     return colon < 0 ? this.quotesHead + key : this.barsHead + key;
   }
 
-  private fanOut(channel: string, json: string): void {
+  private receive(channel: string, json: string): void {
     this.received++;
-    let key: string;
-    let head: string;
     if (channel.startsWith(this.quotesHead)) {
-      key = channel.slice(this.quotesHead.length);
-      head = UPDATE_HEAD;
+      this.backlog.push({ key: channel.slice(this.quotesHead.length), head: UPDATE_HEAD, json });
     } else if (channel.startsWith(this.barsHead)) {
-      key = channel.slice(this.barsHead.length);
-      head = BAR_HEAD;
-    } else {
-      return;
+      this.backlog.push({ key: channel.slice(this.barsHead.length), head: BAR_HEAD, json });
     }
+  }
+
+  /** One frame built once for every subscriber of the stream. */
+  private fanOut({ key, head, json }: FanOutItem): void {
     const sessions = this.index.subscribers(key);
     if (!sessions) return;
     const seq = Number(SEQ.exec(json)?.[1] ?? -1);
