@@ -133,6 +133,6 @@ describe('WebSocket contract over the real pipeline (generator -> Kafka -> proce
       assert.equal((await app.health('/health/live')).status, 200);
     }
     const processor = (await system.apps.processor!.health()).body as { details: Record<string, unknown> };
-    assert.deepEqual(Object.keys(processor.details).sort(), ['kafka', 'redis']);
+    assert.deepEqual(Object.keys(processor.details).sort(), ['consumer', 'kafka', 'redis']);
   });
 });
