@@ -132,7 +132,8 @@ describe('WebSocket contract over the real pipeline (generator -> Kafka -> proce
       assert.equal(ready.status, 200, `${app.name} /health: ${JSON.stringify(ready.body)}`);
       assert.equal((await app.health('/health/live')).status, 200);
     }
-    const processor = (await system.apps.processor!.health()).body as { details: Record<string, unknown> };
+    const processor = (await system.apps.processor!.health()).body as { details: Record<string, { state?: string }> };
     assert.deepEqual(Object.keys(processor.details).sort(), ['consumer', 'kafka', 'redis']);
+    assert.equal(processor.details.consumer.state, 'running');
   });
 });
