@@ -10,6 +10,7 @@ import { scrape } from './lib/app-metrics.mjs';
 import { benchEnv, KAFKA_BROKERS, nominalRate, rateSettings, REDIS_URL, startBenchApp, stopBenchApp, UNIVERSE } from './lib/bench-apps.mjs';
 import { boundHint } from './lib/bench-report.mjs';
 import { ClientFleet, spreadSymbols } from './lib/client-fleet.mjs';
+import { bareKafkaLatency, HopObservers } from './lib/hop-observers.mjs';
 import { pidListeningOn, ProcessSampler } from './lib/process-sampler.mjs';
 
 const BENCH = 'e2e-latency';
@@ -19,6 +20,15 @@ const SYMBOLS_PER_CLIENT = 10;
 export async function run(options, report) {
   const o = options.latency;
   const env = benchEnv();
+  report.log('latency: bare kafkajs produce -> consume at the default rate (the baseline of the Kafka hop)');
+  const bare = await bareKafkaLatency({
+    topic: `${env.KAFKA_TICKS_TOPIC}-bare-latency`,
+    partitions: 6,
+    symbols: UNIVERSE,
+    intervalMs: 100,
+    seconds: o.measureSec,
+  });
+  report.emit({ bench: BENCH, scenario: 'bare kafkajs produce -> consume, 24 records every 100 ms', baseline: true, latencyMs: bare });
   const profile = options.profile && 'latency';
   const processor = await startBenchApp('processor', env, { profile });
   const gateway = await startBenchApp('gateway', env, { profile });
@@ -45,6 +55,7 @@ async function measure({ env, processor, gateway, fleet, clients, multiplier, o,
   const rate = nominalRate({ ...env, ...settings });
   report.log(`latency: ${clients} clients at ${multiplier}x (${rate} ticks/s: TICK_INTERVAL_MS=${settings.TICK_INTERVAL_MS}, TICK_BURST=${settings.TICK_BURST})`);
   const generator = await startBenchApp('generator', { ...env, ...settings });
+  const hops = await HopObservers.start({ topic: env.KAFKA_TICKS_TOPIC, prefix: env.REDIS_KEY_PREFIX });
   try {
     await sleep(o.warmSec * 1000);
     const sampler = new ProcessSampler({
@@ -57,6 +68,7 @@ async function measure({ env, processor, gateway, fleet, clients, multiplier, o,
     });
     const before = await gatewayCounters(gateway, processor);
     await fleet.reset();
+    hops.reset();
     sampler.start();
     await sleep(o.measureSec * 1000);
     const received = await fleet.report();
@@ -72,6 +84,7 @@ async function measure({ env, processor, gateway, fleet, clients, multiplier, o,
       ratePerSec: rate,
       storedPerSec: Math.round(stored / cpu.seconds),
       latencyMs: received.latency,
+      hopsMs: { ...hops.report(), toClient: received.latency },
       updatesPerSec: Math.round(received.updates / cpu.seconds),
       deliveredShare: expected > 0 ? Math.round((received.updates / expected) * 1000) / 1000 : null,
       perClientMin: received.perClientMin,
@@ -86,6 +99,7 @@ async function measure({ env, processor, gateway, fleet, clients, multiplier, o,
       bound: boundHint(cpu),
     };
   } finally {
+    await hops.stop();
     await stopBenchApp(generator);
     await sleep(1000);
   }
