@@ -22,7 +22,7 @@ export function isolatedEnv(overrides: Record<string, string> = {}): Record<stri
   };
 }
 
-const PORT_VARIABLE: Record<AppName, string> = {
+export const PORT_VARIABLE: Record<AppName, string> = {
   generator: 'GENERATOR_PORT',
   processor: 'PROCESSOR_PORT',
   gateway: 'GATEWAY_PORT',

@@ -6,7 +6,8 @@ import { PinoLogger } from './pino-logger.js';
 import { TextLogger } from './text-logger.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-const SHUTDOWN_DEADLINE_MS = 9000;
+/** How long an app may take to drain after SIGTERM before it exits 1; orchestrators must wait longer. */
+export const SHUTDOWN_DEADLINE_MS = 9000;
 
 export class LogEnv {
   @IsIn(LEVELS)

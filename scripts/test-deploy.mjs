@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// `npm run test:deploy`: the deployment suite, kept apart from `npm test` because it builds container
+// images. Installs and builds what is missing, brings up Kafka and Redis, starts a Docker engine if none
+// answers, makes the Dockerfile's base image if the engine lacks it (scripts/deploy/node-base-image.mjs),
+// builds the three images (`npm run images`), builds kustomize, then runs test/deploy/*.deploy.ts with
+// node's test runner. Stops the engine and the infrastructure it started. Extra arguments go to `node --test`.
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { ensureDockerEngine } from './deploy/docker-engine.mjs';
+import { ensureKustomize } from './deploy/kustomize.mjs';
+import { log } from './deploy/log.mjs';
+import { ensureNodeBaseImage } from './deploy/node-base-image.mjs';
+import { buildImages } from './images.mjs';
+import { bringUpInfra, build, ensureDependencies, ROOT } from './setup.mjs';
+
+function testFiles() {
+  const dir = path.join(ROOT, 'dist', 'test', 'deploy');
+  return readdirSync(dir).filter((f) => f.endsWith('.deploy.js')).sort().map((f) => path.join('dist', 'test', 'deploy', f));
+}
+
+function runTests(files, extra, env) {
+  const args = ['--enable-source-maps', '--test', '--test-reporter=spec', '--test-concurrency=1', ...extra, ...files];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+ensureDependencies();
+build();
+// Kafka and Redis first: infra.mjs picks compose when a Docker engine answers, and the engine this
+// script may start has no Kafka or Redis image to run.
+const releaseInfra = await bringUpInfra();
+let code = 1;
+try {
+  const engine = await ensureDockerEngine();
+  try {
+    await ensureNodeBaseImage();
+    await buildImages();
+    const kustomize = ensureKustomize();
+    log('running the deploy suite');
+    code = await runTests(testFiles(), process.argv.slice(2), { KUSTOMIZE: kustomize });
+  } finally {
+    await engine.stop();
+  }
+} catch (err) {
+  console.error(`[deploy] ${err.message}`);
+} finally {
+  await releaseInfra();
+}
+process.exit(code);
