@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { AppName } from '../support/app-process.js';
 import { AppContainer, docker, imageName } from '../support/app-container.js';
@@ -19,7 +20,9 @@ describe('the app images, run as containers against the real Kafka and Redis', {
   const env = isolatedEnv();
   const id = randomUUID().slice(0, 8);
   const containers = {} as Record<AppName, AppContainer>;
+  const others: AppContainer[] = [];
   const clients: TestClient[] = [];
+  let silentBroker: Server | undefined;
 
   before(async () => {
     for (const app of APPS) {
@@ -31,7 +34,8 @@ describe('the app images, run as containers against the real Kafka and Redis', {
 
   after(async () => {
     for (const client of clients) client.close();
-    await Promise.all(Object.values(containers).map((c) => c.remove()));
+    silentBroker?.close();
+    await Promise.all([...Object.values(containers), ...others].map((c) => c.remove()));
   }, { timeout: 60_000 });
 
   it('each app answers /health and /health/live with 200', async () => {
@@ -48,8 +52,8 @@ describe('the app images, run as containers against the real Kafka and Redis', {
   it('every process in the containers runs as a non-root user, with tini as PID 1 and node under it', async () => {
     for (const app of APPS) {
       const processes = await containers[app].processes();
-      assert.deepEqual(processes.slice(0, 2).map((p) => p.comm), ['tini', 'node'], `${app}: ${JSON.stringify(processes)}`);
-      for (const p of processes) assert.notEqual(p.uid, 0, `${app}: ${p.comm} (host pid ${p.pid}) runs as root`);
+      assert.deepEqual(processes.slice(0, 2).map((p) => p.program), ['tini', 'node'], `${app}: ${JSON.stringify(processes)}`);
+      for (const p of processes) assert.notEqual(p.uid, 0, `${app}: ${p.program} (host pid ${p.pid}) runs as root`);
     }
   });
 
@@ -101,5 +105,29 @@ describe('the app images, run as containers against the real Kafka and Redis', {
       assert.match(await containers[app].logs(), /"msg":"stopped"/, app);
     }
     assert.equal((await client.closed).code, 1001, 'the gateway closed the socket as going away');
+  });
+
+  it('docker stop during start-up, before the app handles signals, ends it by SIGTERM instead of a kill 10 s later', { timeout: 60_000 }, async () => {
+    // A "broker" that accepts connections and never answers keeps the generator in its start-up.
+    const sockets: Socket[] = [];
+    const connected = new Promise<void>((resolve) => {
+      silentBroker = createServer((socket) => {
+        sockets.push(socket);
+        resolve();
+      });
+    });
+    const brokerPort = await new Promise<number>((resolve) => silentBroker!.listen(0, '127.0.0.1', () => resolve((silentBroker!.address() as AddressInfo).port)));
+    const port = await freePort();
+    const starting = await AppContainer.run('generator', `watchlist-deploy-${id}-starting`, port, {
+      ...env,
+      KAFKA_BROKERS: `127.0.0.1:${brokerPort}`,
+      GENERATOR_PORT: String(port),
+    });
+    others.push(starting);
+    await connected;
+    // Node as PID 1 would ignore the SIGTERM (no handler yet, and PID 1 has no default actions) and be
+    // killed after 10 s (137); under tini it gets the signal and its default action ends it (128 + 15).
+    assert.equal(await starting.stop(), 143, (await starting.logs()).slice(-3000));
+    for (const socket of sockets) socket.destroy();
   });
 });

@@ -24,6 +24,11 @@ function uidOf(pid: number): number {
   return Number(line.split(/\s+/)[1]);
 }
 
+/** argv[0] of a host process without its directory ("node"; its thread name would be "MainThread"). */
+function programOf(pid: number): string {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0].split('/').at(-1)!;
+}
+
 /** A pid and its descendants, from /proc (what runs in a container, seen from the host). */
 function processTree(pid: number): number[] {
   let children: number[] = [];
@@ -99,10 +104,10 @@ export class AppContainer {
     throw new Error(`${this.app} container is "${status}", not healthy, after ${timeoutMs} ms: ${await this.inspect('{{json .State.Health}}')}`);
   }
 
-  /** Host pid, uid and command name of every process in the container. */
-  async processes(): Promise<Array<{ pid: number; uid: number; comm: string }>> {
+  /** Host pid, uid and program (argv[0]) of every process in the container. */
+  async processes(): Promise<Array<{ pid: number; uid: number; program: string }>> {
     const init = Number(await this.inspect('{{.State.Pid}}'));
-    return processTree(init).map((pid) => ({ pid, uid: uidOf(pid), comm: readFileSync(`/proc/${pid}/comm`, 'utf8').trim() }));
+    return processTree(init).map((pid) => ({ pid, uid: uidOf(pid), program: programOf(pid) }));
   }
 
   /** `docker stop` with Docker's default 10 s before SIGKILL; resolves with the exit code. */
