@@ -1,7 +1,7 @@
 // The images' HEALTHCHECK: exits 0 when the app in this container answers GET /health/live.
-// Usage: node liveness-probe.mjs <PORT_VARIABLE> <default port>. The official Node image has no curl
-// or wget, and node is there anyway. Liveness, not readiness: Docker restarts nothing on its own, and
-// an app waiting for Kafka is alive; orchestrators read readiness from /health themselves.
+// Usage: node liveness-probe.mjs <PORT_VARIABLE> <default port>. Written in Node because the official
+// Node image has no curl or wget. Liveness, not readiness: an app waiting for Kafka is still healthy
+// to Docker; orchestrators read readiness from /health themselves.
 const [variable, fallback] = process.argv.slice(2);
 const port = process.env[variable] || fallback;
 
