@@ -29,8 +29,8 @@ function runTests(files, extra, env) {
 
 ensureDependencies();
 build();
-// Kafka and Redis first: infra.mjs picks compose when a Docker engine answers, and the engine this
-// script may start has no Kafka or Redis image to run.
+// Kafka and Redis first, before an engine of ours answers: infra.mjs chooses compose where an engine
+// answers and compose is installed, and the engine this script may start has no Kafka or Redis image.
 const releaseInfra = await bringUpInfra();
 let code = 1;
 try {
