@@ -20,7 +20,11 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BASE = `${ROOT}deploy/k8s`;
 const APPS: AppName[] = ['generator', 'processor', 'gateway'];
 
-/** The models whose validate() checks a resource against the Kubernetes API's OpenAPI schema. */
+/**
+ * The models whose validate() checks a resource against the Kubernetes API's OpenAPI schema: types,
+ * required fields, formats such as quantities. Like that schema they let unknown fields through (a
+ * misspelt `readinesProbe` would pass), which is why the tests below look for each field they rely on.
+ */
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'v1/ConfigMap': ConfigMap,
   'v1/Service': Service,
