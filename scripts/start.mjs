@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `npm start`: installs and builds what is missing, brings up Kafka and Redis, and runs the generator,
 // processor and gateway with prefixed logs until Ctrl-C; then stops the apps gracefully and the
-// infrastructure it started. Reads ./.env (if present) on top of the defaults in .env.example.
+// infrastructure it started. On a Node older than supported it runs on a fetched Node 24 LTS (see
+// supported-node.mjs). Reads ./.env (if present) on top of the defaults in .env.example.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { bringUpInfra, build, ensureDependencies, ROOT } from './setup.mjs';
+import { ensureSupportedNode } from './supported-node.mjs';
 
 const APPS = [
   { name: 'processor', color: 35 },
@@ -25,6 +27,7 @@ function prefixLines(stream, label, color) {
   });
 }
 
+await ensureSupportedNode();
 ensureDependencies();
 build();
 const releaseInfra = await bringUpInfra();

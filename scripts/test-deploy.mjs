@@ -13,6 +13,7 @@ import { log } from './deploy/log.mjs';
 import { ensureNodeBaseImage } from './deploy/node-base-image.mjs';
 import { buildImages } from './images.mjs';
 import { bringUpInfra, build, ensureDependencies, ROOT } from './setup.mjs';
+import { ensureSupportedNode } from './supported-node.mjs';
 
 function testFiles() {
   const dir = path.join(ROOT, 'dist', 'test', 'deploy');
@@ -27,6 +28,7 @@ function runTests(files, extra, env) {
   });
 }
 
+await ensureSupportedNode();
 ensureDependencies();
 build();
 // Kafka and Redis first, before an engine of ours answers: infra.mjs chooses compose where an engine

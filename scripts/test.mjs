@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm test`: installs and builds what is missing, brings up the real Kafka and Redis (reusing running
 // ones), runs every unit, integration and end-to-end test with node's test runner, and stops the
-// infrastructure it started. Extra arguments are passed to `node --test` (e.g. --test-name-pattern).
+// infrastructure it started; on a Node older than supported it runs on a fetched Node 24 LTS (see
+// supported-node.mjs). Extra arguments are passed to `node --test` (e.g. --test-name-pattern).
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { bringUpInfra, build, ensureDependencies, ROOT } from './setup.mjs';
+import { ensureSupportedNode } from './supported-node.mjs';
 
 function testFiles() {
   const dist = path.join(ROOT, 'dist');
@@ -24,6 +26,7 @@ function runTests(files, extra) {
   });
 }
 
+await ensureSupportedNode();
 ensureDependencies();
 build();
 const releaseInfra = await bringUpInfra();

@@ -6,6 +6,17 @@ export type AppName = 'generator' | 'processor' | 'gateway';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** How an app process is launched: node's arguments and the working directory. */
+export interface Launch {
+  args: string[];
+  cwd: string;
+}
+
+/** The built app run straight from dist/, as `npm start` runs it. */
+export function builtApp(name: AppName): Launch {
+  return { args: ['--enable-source-maps', `dist/apps/${name}/src/main.js`], cwd: ROOT };
+}
+
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -30,10 +41,16 @@ export class AppProcess {
     );
   }
 
-  /** Spawns the app; resolves when GET /health answers 200. */
-  static async start(name: AppName, port: number, env: Record<string, string>, timeoutMs = 60_000): Promise<AppProcess> {
-    const child = spawn(process.execPath, ['--enable-source-maps', `dist/apps/${name}/src/main.js`], {
-      cwd: ROOT,
+  /** Spawns the app (by default from dist/); resolves when GET /health answers 200. */
+  static async start(
+    name: AppName,
+    port: number,
+    env: Record<string, string>,
+    timeoutMs = 60_000,
+    launch: Launch = builtApp(name),
+  ): Promise<AppProcess> {
+    const child = spawn(process.execPath, launch.args, {
+      cwd: launch.cwd,
       env: { ...process.env, LOG_LEVEL: 'log', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppProcess, type AppName } from './app-process.js';
+import { AppProcess, type AppName, type Launch } from './app-process.js';
 import { freePort } from './ports.js';
 
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -28,10 +28,10 @@ export const PORT_VARIABLE: Record<AppName, string> = {
   gateway: 'GATEWAY_PORT',
 };
 
-/** Starts one app on a free port with the given env. */
-export async function startApp(name: AppName, env: Record<string, string>): Promise<AppProcess> {
+/** Starts one app on a free port with the given env, from dist/ unless launched otherwise. */
+export async function startApp(name: AppName, env: Record<string, string>, launch?: Launch, timeoutMs?: number): Promise<AppProcess> {
   const port = await freePort();
-  return AppProcess.start(name, port, { ...env, [PORT_VARIABLE[name]]: String(port) });
+  return AppProcess.start(name, port, { ...env, [PORT_VARIABLE[name]]: String(port) }, timeoutMs, launch);
 }
 
 /** The whole pipeline, each app a real process, isolated from other tests. */

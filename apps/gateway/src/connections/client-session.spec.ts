@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { ClientSession } from './client-session.js';
-import { fakeSocket } from './fake-socket.js';
+import { fakeSocket } from '../../../../test/support/fake-socket.js';
 import { GatewayStats } from './gateway-stats.js';
 
 const limits = { slowBufferBytes: 1000, maxBufferBytes: 5000, maxLagMs: 50, maxQueuedRequests: 8 };

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { WsCloseCode, type ServerMessage } from '#app/contracts';
 import type { GatewayStats } from './gateway-stats.js';
+import { RawSocketAccess } from './raw-socket-access.js';
 import { SessionQueue, type SessionTask } from './session-queue.js';
 import { updateFrame } from './text-frame.js';
 import { UpdateThrottle } from './update-throttle.js';
@@ -169,7 +170,7 @@ export class ClientSession {
   private corkBurst(): Socket | null {
     if (this.corked) return this.corked;
     // `ws` keeps the net.Socket in `_socket` (no public accessor); without it, ws.send frame by frame.
-    const raw = (this.socket as unknown as { _socket?: Socket })._socket;
+    const raw = RawSocketAccess.of(this.socket);
     if (!raw) return null;
     this.backlogAtCork = this.socket.bufferedAmount;
     raw.cork();

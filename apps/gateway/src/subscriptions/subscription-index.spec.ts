@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ClientSession } from '../connections/client-session.js';
-import { fakeSocket } from '../connections/fake-socket.js';
+import { fakeSocket } from '../../../../test/support/fake-socket.js';
 import { GatewayStats } from '../connections/gateway-stats.js';
 import { SubscriptionIndex } from './subscription-index.js';
 

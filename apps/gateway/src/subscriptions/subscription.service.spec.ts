@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { GatewayConfig, MarketConfig } from '#app/config';
 import type { Quote } from '#app/contracts';
 import { ClientSession } from '../connections/client-session.js';
-import { fakeSocket } from '../connections/fake-socket.js';
+import { fakeSocket } from '../../../../test/support/fake-socket.js';
 import { GatewayStats } from '../connections/gateway-stats.js';
 import type { BarReader } from '../feed/bar-reader.js';
 import type { HistoryReader } from '../feed/history-reader.js';
