@@ -24,6 +24,9 @@ export class TickPublisher implements OnApplicationBootstrap {
   failed = 0;
   /** The error of the last batch, cleared by the next batch that gets through. */
   lastError?: string;
+  producerResets = 0;
+  /** Set while the producer is replaced after a failed batch; the next send waits for it. */
+  private resetting: Promise<void> | null = null;
 
   constructor(
     @Inject(TICKS_CLIENT) private readonly client: ClientKafka,
@@ -49,6 +52,7 @@ export class TickPublisher implements OnApplicationBootstrap {
     const send: PendingSend = { ticks: ticks.length, abandoned: false };
     this.pending.add(send);
     try {
+      if (this.resetting) await this.resetting;
       await lastValueFrom(this.client.emitBatch(this.config.ticksTopic, { messages }), { defaultValue: undefined });
       if (send.abandoned) return;
       this.published += ticks.length;
@@ -58,10 +62,32 @@ export class TickPublisher implements OnApplicationBootstrap {
       this.failed += ticks.length;
       this.lastError = (err as Error).message;
       this.logger.error(`failed to publish ${ticks.length} ticks: ${(err as Error).message}`);
+      this.resetProducer();
       throw err;
     } finally {
       this.pending.delete(send);
     }
+  }
+
+  /**
+   * Replaces the producer after a batch failed for good. The idempotent producer numbers its batches
+   * per partition; after one whose fate it never learnt (retries exhausted in a long outage) the
+   * broker answered every later batch with OUT_OF_ORDER_SEQUENCE_NUMBER, and the generator never
+   * recovered. A new producer gets a new producer id and starts its sequences afresh.
+   */
+  private resetProducer(): void {
+    this.resetting ??= (async () => {
+      try {
+        await this.client.close();
+        await this.client.connect();
+        this.producerResets++;
+        this.logger.warn('producer replaced after a failed batch');
+      } catch (err) {
+        this.logger.error(`could not replace the producer: ${(err as Error).message}`);
+      } finally {
+        this.resetting = null;
+      }
+    })();
   }
 
   /**
