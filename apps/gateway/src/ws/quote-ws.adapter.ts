@@ -21,7 +21,7 @@ type Verify = (result: boolean, code?: number, message?: string) => void;
  * the server refuses to start if its `ws` cannot hand that socket over (RawSocketAccess).
  */
 export class QuoteWsAdapter extends WsAdapter {
-  private readonly door = new Logger('Upgrade');
+  private readonly door = new Logger(QuoteWsAdapter.name);
   private readonly origins: OriginPolicy;
   private readonly proxies: TrustedProxies;
   private readonly authenticator: UpgradeAuthenticator;
