@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseAllowedOrigins } from '#app/config';
-import { fakeRequest } from '../connections/fake-request.js';
+import { fakeRequest } from '../../../../test/support/fake-request.js';
 import { OriginPolicy } from './origin-policy.js';
 
 const policy = (list: string, requireOrigin = false) => new OriginPolicy({ allowedOrigins: parseAllowedOrigins(list).allowed, requireOrigin });

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import { afterEach, describe, it, mock } from 'node:test';
 import { SignJWT } from 'jose';
 import type { GatewayConfig } from '#app/config';
-import { fakeRequest } from '../connections/fake-request.js';
+import { fakeRequest } from '../../../../test/support/fake-request.js';
 import { UpgradeAuthenticator } from './upgrade-authenticator.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-123456';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { parseTrustedProxies } from '#app/config';
-import { fakeRequest } from './fake-request.js';
-import { fakeSocket } from './fake-socket.js';
+import { fakeRequest } from '../../../../test/support/fake-request.js';
+import { fakeSocket } from '../../../../test/support/fake-socket.js';
 import { GatewayStats } from './gateway-stats.js';
 import { SessionRegistry } from './session-registry.js';
 import { TrustedProxies } from './trusted-proxies.js';

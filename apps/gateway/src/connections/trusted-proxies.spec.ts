@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseTrustedProxies } from '#app/config';
-import { fakeRequest } from './fake-request.js';
+import { fakeRequest } from '../../../../test/support/fake-request.js';
 import { TrustedProxies } from './trusted-proxies.js';
 
 const proxies = (list: string) => new TrustedProxies({ trustedProxies: parseTrustedProxies(list).networks });
