@@ -19,7 +19,8 @@ export const PROFILE_DIR = path.resolve(import.meta.dirname, '..', 'profiles');
 
 /**
  * Env for one benchmark: an isolated topic/group/prefix, the default universe of 24 symbols, 6 partitions
- * as in production, and no per-IP connection cap (every bench client comes from 127.0.0.1).
+ * as in production, and no per-address connection cap or message budget and no overall cap (every bench
+ * client comes from 127.0.0.1, thousands of them subscribing at once).
  * The topic and keys are removed at teardown.
  */
 export function benchEnv(overrides = {}) {
@@ -29,6 +30,8 @@ export function benchEnv(overrides = {}) {
     TICK_INTERVAL_MS: '100',
     TICK_BURST: '1',
     WS_MAX_CONNECTIONS_PER_IP: '1000000',
+    WS_MAX_CONNECTIONS: '1000000',
+    WS_ADDRESS_RATE_LIMIT_BURST: '10000000',
     LOG_LEVEL: 'warn',
     ...overrides,
   });

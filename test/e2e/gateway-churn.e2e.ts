@@ -31,7 +31,8 @@ describe('connection churn against the real gateway', () => {
   let system: System;
 
   before(async () => {
-    system = await System.start({ SYMBOLS: SYMBOLS.join(','), TICK_INTERVAL_MS: '20', WS_MAX_CONNECTIONS_PER_IP: '10000' });
+    // Every client comes from 127.0.0.1: lift the per-address caps, so each of them really subscribes.
+    system = await System.start({ SYMBOLS: SYMBOLS.join(','), TICK_INTERVAL_MS: '20', WS_MAX_CONNECTIONS_PER_IP: '10000', WS_ADDRESS_RATE_LIMIT_BURST: '10000' });
   }, { timeout: 120_000 });
 
   after(async () => {

@@ -8,21 +8,21 @@ describe('gateway limits on a real socket', () => {
 
   before(async () => {
     system = await System.start(
-      { WS_RATE_LIMIT_PER_SECOND: '5', WS_RATE_LIMIT_STRIKES: '10', WS_MAX_FRAME_BYTES: '1024', WS_MAX_SYMBOLS_PER_CONNECTION: '3' },
+      { WS_RATE_LIMIT_PER_SECOND: '5', WS_RATE_LIMIT_BURST: '5', WS_RATE_LIMIT_STRIKES: '10', WS_MAX_FRAME_BYTES: '1024', WS_MAX_SYMBOLS_PER_CONNECTION: '3' },
       ['gateway'],
     );
   });
 
   after(() => system?.stop());
 
-  it('answers RATE_LIMITED past the per-second limit counted in Redis, then closes with 1008 after repeated abuse', async () => {
+  it("answers RATE_LIMITED past the connection's burst, in order, then closes with 1008 after repeated abuse", async () => {
     const client = await TestClient.connect(system.wsUrl);
     for (let i = 0; i < 30; i++) client.send({ action: 'ping' });
     const closed = await client.closed;
     assert.equal(closed.code, 1008);
     const pongs = client.received.filter((m) => m.type === 'pong').length;
     const limited = client.received.filter((m) => m.type === 'error' && m.payload.code === 'RATE_LIMITED').length;
-    assert.ok(pongs >= 5 && pongs <= 10, `about 5 pongs per second window, got ${pongs}`);
+    assert.ok(pongs >= 5 && pongs <= 10, `the burst of 5 and what refilled meanwhile, got ${pongs}`);
     assert.equal(limited, 10);
   });
 

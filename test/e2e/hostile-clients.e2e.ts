@@ -6,20 +6,8 @@ import { WebSocket } from 'ws';
 import type { Quote } from '#app/contracts';
 import { rawUpgrade, textFrame } from '../support/raw-websocket.js';
 import { System } from '../support/system.js';
+import { upgradeStatus } from '../support/upgrade-status.js';
 import { TestClient } from '../support/ws-client.js';
-
-/** The HTTP status of a refused upgrade, or 101 when the socket opened. */
-function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers });
-    socket.once('open', () => {
-      socket.close();
-      resolve(101);
-    });
-    socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    socket.once('error', (err) => (err.message.includes('Unexpected server response') ? undefined : reject(err)));
-  });
-}
 
 async function metric(port: number, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

@@ -59,15 +59,21 @@ export class AppProcess {
     return app;
   }
 
-  /** Spawns the app and resolves when it exits, for start-up failures. */
-  static async run(name: AppName, env: Record<string, string>): Promise<{ exit: Exit; output: string }> {
+  /**
+   * Spawns the app and resolves when it exits, for start-up failures. An app that starts after all is
+   * killed after `timeoutMs` (exit by SIGKILL), so the test fails instead of waiting on it forever.
+   */
+  static async run(name: AppName, env: Record<string, string>, timeoutMs = 30_000): Promise<{ exit: Exit; output: string }> {
     const child = spawn(process.execPath, [`dist/apps/${name}/src/main.js`], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const app = new AppProcess(name, 0, child);
-    return { exit: await app.exited, output: app.output };
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const exit = await app.exited;
+    clearTimeout(timer);
+    return { exit, output: app.output };
   }
 
   get pid(): number {

@@ -1,4 +1,4 @@
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import type { ServerMessage } from '#app/contracts';
 
 type Predicate = (m: ServerMessage) => boolean;
@@ -23,9 +23,9 @@ export class TestClient {
     });
   }
 
-  static connect(url: string): Promise<TestClient> {
+  static connect(url: string, options?: ClientOptions): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url);
+      const socket = new WebSocket(url, options);
       socket.once('open', () => resolve(new TestClient(socket)));
       socket.once('error', reject);
     });

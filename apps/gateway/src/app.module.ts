@@ -4,13 +4,16 @@ import { gatewayConfig, marketConfig, redisConfig } from '#app/config';
 import { HealthModule } from '#app/health';
 import { MetricsModule } from '#app/metrics';
 import { RedisHealthIndicator, RedisModule } from '#app/redis';
+import { OriginPolicy } from './auth/origin-policy.js';
 import { UpgradeAuthenticator } from './auth/upgrade-authenticator.js';
 import { GatewayStats } from './connections/gateway-stats.js';
 import { GatewayMetrics } from './connections/gateway.metrics.js';
 import { Heartbeat } from './connections/heartbeat.js';
 import { SessionRegistry } from './connections/session-registry.js';
+import { TrustedProxies } from './connections/trusted-proxies.js';
 import { FeedHealthIndicator } from './feed/feed-health.indicator.js';
 import { FeedModule } from './feed/feed.module.js';
+import { AddressBudget } from './rate-limit/address-budget.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { SubscriptionService } from './subscriptions/subscription.service.js';
 import { WebModule } from './web/web.module.js';
@@ -28,9 +31,12 @@ import { QuotesGateway } from './ws/quotes.gateway.js';
   providers: [
     GatewayStats,
     SessionRegistry,
+    TrustedProxies,
+    OriginPolicy,
     UpgradeAuthenticator,
     Heartbeat,
     SubscriptionService,
+    AddressBudget,
     RateLimiter,
     QuotesGateway,
     GatewayMetrics,

@@ -5,3 +5,6 @@ export * from './market.config.js';
 export * from './generator.config.js';
 export * from './processor.config.js';
 export * from './gateway.config.js';
+export * from './metrics.config.js';
+export * from './allowed-origins.js';
+export * from './trusted-proxies.js';

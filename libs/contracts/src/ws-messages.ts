@@ -69,10 +69,12 @@ export type ServerMessage =
   | { type: 'pong' }
   | { type: 'error'; payload: { code: WsErrorCode; message: string; symbols?: string[] } };
 
-/** WebSocket close codes the gateway uses (RFC 6455 section 7.4.1). */
+/** WebSocket close codes the gateway uses (RFC 6455 section 7.4.1; 4000-4999 are the application's own). */
 export const WsCloseCode = {
   GOING_AWAY: 1001,
   POLICY_VIOLATION: 1008,
   MESSAGE_TOO_BIG: 1009,
   TRY_AGAIN_LATER: 1013,
+  /** The JWT the socket was opened with expired: connect again with a fresh one (not a violation, so not 1008). */
+  TOKEN_EXPIRED: 4001,
 } as const;

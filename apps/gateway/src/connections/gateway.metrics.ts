@@ -30,6 +30,6 @@ export class GatewayMetrics {
     observedCounter(registry, 'gateway_slow_clients_closed_total', 'Clients closed with 1013 for not reading', () => stats.slowClientsClosed);
     observedCounter(registry, 'gateway_rate_limited_total', 'Client messages refused with RATE_LIMITED', () => stats.rateLimited);
     observedCounter(registry, 'gateway_heartbeat_timeouts_total', 'Clients dropped for a missed heartbeat', () => stats.heartbeatTimeouts);
-    observedCounter(registry, 'gateway_upgrades_refused_total', 'Upgrades refused (401, 429)', () => stats.upgradesRefused);
+    observedCounter(registry, 'gateway_upgrades_refused_total', 'Upgrades refused (403, 401, 429, 503)', () => stats.upgradesRefused);
   }
 }

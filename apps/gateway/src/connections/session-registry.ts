@@ -1,25 +1,47 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
-import { WsErrorCode } from '#app/contracts';
+import { WsCloseCode, WsErrorCode } from '#app/contracts';
 import { gatewayConfig, type GatewayConfig } from '#app/config';
 import { ClientSession, type SessionLimits } from './client-session.js';
 import { GatewayStats } from './gateway-stats.js';
+import { TrustedProxies } from './trusted-proxies.js';
 
 /** Requests a client may have waiting behind the one running; a client within its rate limit never gets near it. */
 export const MAX_QUEUED_REQUESTS = 32;
 
-/** Every open session, by socket, and how many each client IP holds. */
+/** What the upgrade checks found out about a request, for the session it opens. */
+export interface Admission {
+  /** The client's address (X-Forwarded-For from a trusted proxy, else the peer). */
+  address: string;
+  /** Epoch ms when the credential expires and the socket is closed with 4001, or null. */
+  expiresAt: number | null;
+}
+
+export interface Refusal {
+  status: 429 | 503;
+  message: string;
+}
+
+/** setTimeout's longest delay (about 24.8 days); a later expiry is reached in several steps. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+type RegistryConfig = Pick<GatewayConfig, 'maxConnections' | 'maxConnectionsPerIp' | 'slowClientBufferBytes' | 'maxClientBufferBytes' | 'slowClientMaxLagMs'>;
+
+/** Every open session, by socket; how many each client address holds; and when each socket's credential expires. */
 @Injectable()
 export class SessionRegistry {
   private readonly logger = new Logger(SessionRegistry.name);
   private readonly bySocket = new Map<WebSocket, ClientSession>();
-  private readonly perIp = new Map<string, number>();
+  private readonly perAddress = new Map<string, number>();
+  private readonly admissions = new WeakMap<IncomingMessage, Admission>();
+  private readonly expiries = new Map<WebSocket, NodeJS.Timeout>();
   private readonly limits: SessionLimits;
 
   constructor(
-    @Inject(gatewayConfig.KEY) private readonly config: GatewayConfig,
+    @Inject(gatewayConfig.KEY) private readonly config: RegistryConfig,
     private readonly stats: GatewayStats,
+    private readonly proxies: TrustedProxies,
   ) {
     this.limits = {
       slowBufferBytes: config.slowClientBufferBytes,
@@ -41,16 +63,24 @@ export class SessionRegistry {
     return this.bySocket.get(socket);
   }
 
-  /** False when the request's IP already holds the most connections it may. */
-  hasRoomFor(request: IncomingMessage): boolean {
-    return (this.perIp.get(clientIp(request)) ?? 0) < this.config.maxConnectionsPerIp;
+  /** Why one more connection from `address` must be refused, or null when there is room for it. */
+  refusalFor(address: string): Refusal | null {
+    if (this.bySocket.size >= this.config.maxConnections) return { status: 503, message: 'Gateway at its connection limit, try another or later' };
+    if ((this.perAddress.get(address) ?? 0) >= this.config.maxConnectionsPerIp) return { status: 429, message: 'Too many connections from this address' };
+    return null;
+  }
+
+  /** Remembers what the upgrade checks found, for `open`, which `ws` calls right after the 101 for this request. */
+  admit(request: IncomingMessage, admission: Admission): void {
+    this.admissions.set(request, admission);
   }
 
   open(socket: WebSocket, request: IncomingMessage): ClientSession {
-    const ip = clientIp(request);
-    const session = new ClientSession(socket, ip, this.limits, this.stats, (failed, err) => this.taskFailed(failed, err));
+    const { address, expiresAt } = this.admissions.get(request) ?? { address: this.proxies.clientAddress(request), expiresAt: null };
+    const session = new ClientSession(socket, address, this.limits, this.stats, (failed, err) => this.taskFailed(failed, err));
     this.bySocket.set(socket, session);
-    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    if (expiresAt !== null) this.closeAtExpiry(session, expiresAt);
     return session;
   }
 
@@ -60,9 +90,11 @@ export class SessionRegistry {
     if (!session) return undefined;
     session.close();
     this.bySocket.delete(socket);
-    const left = (this.perIp.get(session.ip) ?? 1) - 1;
-    if (left > 0) this.perIp.set(session.ip, left);
-    else this.perIp.delete(session.ip);
+    clearTimeout(this.expiries.get(socket));
+    this.expiries.delete(socket);
+    const left = (this.perAddress.get(session.ip) ?? 1) - 1;
+    if (left > 0) this.perAddress.set(session.ip, left);
+    else this.perAddress.delete(session.ip);
     return session;
   }
 
@@ -71,9 +103,18 @@ export class SessionRegistry {
     this.logger.error(`session ${session.id}: request failed: ${(err as Error)?.stack ?? err}`);
     session.send({ type: 'error', payload: { code: WsErrorCode.INTERNAL_ERROR, message: 'The request failed on the server; later requests are unaffected' } });
   }
-}
 
-/** The peer address. Behind a proxy this is the proxy's: see the README on scaling. */
-function clientIp(request: IncomingMessage): string {
-  return request.socket.remoteAddress ?? 'unknown';
+  /** A socket must not outlive its token: whoever holds it could otherwise keep a revoked identity forever. */
+  private closeAtExpiry(session: ClientSession, expiresAt: number): void {
+    const { socket } = session;
+    const timer = setTimeout(() => {
+      if (!this.bySocket.has(socket)) return;
+      if (Date.now() < expiresAt) return this.closeAtExpiry(session, expiresAt);
+      this.expiries.delete(socket);
+      this.logger.log(`session ${session.id} (${session.ip}) closed: its token expired`);
+      socket.close(WsCloseCode.TOKEN_EXPIRED, 'token expired');
+    }, Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS));
+    timer.unref();
+    this.expiries.set(socket, timer);
+  }
 }

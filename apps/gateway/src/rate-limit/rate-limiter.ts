@@ -1,39 +1,55 @@
-import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { gatewayConfig, redisConfig, type GatewayConfig, type RedisConfig } from '#app/config';
-import { REDIS_CLIENT } from '#app/redis';
+import { performance } from 'node:perf_hooks';
+import { Inject, Injectable } from '@nestjs/common';
+import { gatewayConfig, type GatewayConfig } from '#app/config';
+import type { ClientSession } from '../connections/client-session.js';
+import { AddressBudget } from './address-budget.js';
+import { ConnectionBudget, type RateLimitRefusal } from './connection-budget.js';
+import { TokenBucket } from './token-bucket.js';
+
+type LimiterConfig = Pick<GatewayConfig, 'rateLimitPerSecond' | 'rateLimitBurst' | 'addressRateLimitPerSecond' | 'rateLimitStrikes'>;
 
 /**
- * Messages per second per connection, counted in Redis (a fixed one-second window per connection),
- * so the count survives nothing but its window and several gateways could share limits by key.
- * If Redis cannot answer, messages are let through: a Redis outage must not lock every client out.
+ * Two budgets for client messages, both answered with RATE_LIMITED: the connection's own token bucket,
+ * in memory and checked before anything is queued, so a flood costs neither queued work nor a Redis
+ * call; then the client address's bucket, shared by every gateway through Redis, for messages the first
+ * let through. Refusals count as strikes of the connection; enough of them close it with 1008.
  */
 @Injectable()
 export class RateLimiter {
-  private readonly logger = new Logger(RateLimiter.name);
-  private readonly instance = randomUUID().slice(0, 8);
-  private warned = false;
+  private readonly budgets = new WeakMap<ClientSession, ConnectionBudget>();
+  private readonly connectionMessage: string;
+  private readonly addressMessage: string;
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    @Inject(gatewayConfig.KEY) private readonly gateway: GatewayConfig,
-    @Inject(redisConfig.KEY) private readonly config: RedisConfig,
-  ) {}
+    private readonly addresses: AddressBudget,
+    @Inject(gatewayConfig.KEY) private readonly config: LimiterConfig,
+  ) {
+    this.connectionMessage = `More than ${config.rateLimitPerSecond} messages per second on this connection`;
+    this.addressMessage = `More than ${config.addressRateLimitPerSecond} messages per second from your address`;
+  }
 
-  /** True when this message is within the connection's limit for the current second. */
-  async allow(connectionId: number): Promise<boolean> {
-    const second = Math.floor(Date.now() / 1000);
-    const key = `${this.config.keyPrefix}ratelimit:${this.instance}:${connectionId}:${second}`;
-    try {
-      const replies = await this.redis.multi().incr(key).pexpire(key, 2000).exec();
-      const count = Number(replies?.[0]?.[1] ?? 0);
-      this.warned = false;
-      return count <= this.gateway.rateLimitPerSecond;
-    } catch (err) {
-      if (!this.warned) this.logger.warn(`rate limiting off while Redis fails: ${(err as Error).message}`);
-      this.warned = true;
-      return true;
+  /** The connection's budget, in memory: 'dropped' once the connection is being closed for abuse. */
+  admit(session: ClientSession): 'admitted' | 'dropped' | RateLimitRefusal {
+    return this.budgetOf(session).admit(performance.now(), this.connectionMessage);
+  }
+
+  /** The address's budget, in Redis, for a message the connection's budget admitted. */
+  async admitAddress(session: ClientSession): Promise<'admitted' | RateLimitRefusal> {
+    if (await this.addresses.take(session.ip)) return 'admitted';
+    return this.strike(session, this.addressMessage);
+  }
+
+  /** A refusal for another reason (a full request queue), counted like the others. */
+  strike(session: ClientSession, message: string): RateLimitRefusal {
+    return this.budgetOf(session).strike(message);
+  }
+
+  private budgetOf(session: ClientSession): ConnectionBudget {
+    let budget = this.budgets.get(session);
+    if (!budget) {
+      budget = new ConnectionBudget(new TokenBucket(this.config.rateLimitPerSecond, this.config.rateLimitBurst, performance.now()), this.config.rateLimitStrikes);
+      this.budgets.set(session, budget);
     }
+    return budget;
   }
 }

@@ -14,6 +14,7 @@ import { gatewayConfig, type GatewayConfig } from '#app/config';
 import type { ClientSession } from '../connections/client-session.js';
 import { GatewayStats } from '../connections/gateway-stats.js';
 import { MAX_QUEUED_REQUESTS, SessionRegistry } from '../connections/session-registry.js';
+import type { RateLimitRefusal } from '../rate-limit/connection-budget.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { SubscriptionService } from '../subscriptions/subscription.service.js';
 import type { BarsData, SubscribeData } from './client-frame.parser.js';
@@ -90,24 +91,32 @@ export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, 
     if (closed.length > 0) this.logger.log(`closed ${closed.length} client sockets`);
   }
 
-  /** Queue the action behind the session's earlier ones, rate limited; a full queue counts as a refusal too. */
+  /**
+   * The connection's budget first, in memory: a refused message queues nothing and costs no Redis call.
+   * In the session's queue, the address's budget (Redis), then the action. A full queue is a refusal too.
+   */
   private run(socket: WebSocket, action: (session: ClientSession) => Promise<void>) {
     const session = this.registry.get(socket);
     if (!session) return;
+    const verdict = this.rateLimiter.admit(session);
+    if (verdict === 'dropped') return;
+    if (verdict !== 'admitted') return this.refuse(session, verdict);
     const queued = session.enqueue(async () => {
-      if (await this.rateLimiter.allow(session.id)) return action(session);
-      this.refuse(session, `More than ${this.config.rateLimitPerSecond} messages per second`);
+      const byAddress = await this.rateLimiter.admitAddress(session);
+      if (!session.isActive) return;
+      if (byAddress === 'admitted') return action(session);
+      this.refuse(session, byAddress);
     });
-    if (!queued && session.isActive) this.refuse(session, `More than ${MAX_QUEUED_REQUESTS} requests waiting`);
+    if (!queued && session.isActive) this.refuse(session, this.rateLimiter.strike(session, `More than ${MAX_QUEUED_REQUESTS} requests waiting`));
   }
 
-  private refuse(session: ClientSession, message: string) {
+  /** RATE_LIMITED; the strike that expels closes with 1008 once the requests queued before it are answered. */
+  private refuse(session: ClientSession, refusal: RateLimitRefusal) {
     this.stats.rateLimited++;
-    session.rateLimitStrikes++;
-    session.send({ type: 'error', payload: { code: WsErrorCode.RATE_LIMITED, message } });
-    if (session.rateLimitStrikes >= this.config.rateLimitStrikes) {
-      this.logger.log(`session ${session.id} (${session.ip}) closed for repeated rate limiting`);
-      session.socket.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded repeatedly');
-    }
+    session.send({ type: 'error', payload: { code: WsErrorCode.RATE_LIMITED, message: refusal.message } });
+    if (!refusal.expel) return;
+    this.logger.log(`session ${session.id} (${session.ip}) closed for repeated rate limiting`);
+    const close = () => session.socket.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded repeatedly');
+    if (!session.enqueue(async () => close())) close();
   }
 }

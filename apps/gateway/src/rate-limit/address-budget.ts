@@ -1,0 +1,50 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { gatewayConfig, redisConfig, type GatewayConfig, type RedisConfig } from '#app/config';
+import { REDIS_CLIENT } from '#app/redis';
+import { TAKE_ADDRESS_TOKEN_LUA } from './address-budget.lua.js';
+
+type TakeAddressTokenCommand = (key: string, perSecond: number, burst: number) => Promise<number>;
+
+/**
+ * The message budget of a client address over all its connections and all gateways: a token bucket in
+ * Redis (one EVALSHA per message the connection's own budget let through). When Redis cannot answer,
+ * messages are let through, with one warning per outage: a Redis outage must not lock every client out.
+ */
+@Injectable()
+export class AddressBudget implements OnModuleInit {
+  private readonly logger = new Logger(AddressBudget.name);
+  private takeToken!: TakeAddressTokenCommand;
+  private failingOpen = false;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(gatewayConfig.KEY) private readonly gateway: Pick<GatewayConfig, 'addressRateLimitPerSecond' | 'addressRateLimitBurst'>,
+    @Inject(redisConfig.KEY) private readonly config: Pick<RedisConfig, 'keyPrefix'>,
+  ) {}
+
+  onModuleInit() {
+    this.redis.defineCommand('takeAddressToken', { numberOfKeys: 1, lua: TAKE_ADDRESS_TOKEN_LUA });
+    this.takeToken = (this.redis as unknown as { takeAddressToken: TakeAddressTokenCommand }).takeAddressToken.bind(this.redis);
+  }
+
+  /** True when `address` may send one more message now, or when Redis cannot say. */
+  async take(address: string): Promise<boolean> {
+    // Not connected: do not wait in ioredis' offline queue for a reconnect, let the message through now.
+    if (this.redis.status !== 'ready') return this.failOpen(`Redis connection ${this.redis.status}`);
+    try {
+      const taken = await this.takeToken(`${this.config.keyPrefix}budget:${address}`, this.gateway.addressRateLimitPerSecond, this.gateway.addressRateLimitBurst);
+      if (this.failingOpen) this.logger.log('per-address message budget back on');
+      this.failingOpen = false;
+      return taken === 1;
+    } catch (err) {
+      return this.failOpen((err as Error).message);
+    }
+  }
+
+  private failOpen(why: string): true {
+    if (!this.failingOpen) this.logger.warn(`per-address message budget off while Redis fails (${why}): messages are let through`);
+    this.failingOpen = true;
+    return true;
+  }
+}
