@@ -5,22 +5,26 @@ export interface FanOutItem {
 }
 
 export interface BacklogOptions {
-  /** Longest stretch of fan-out in one turn of the event loop before messages wait, conflated. */
+  /** Longest stretch of fan-out in one turn of the event loop before messages wait for a later turn. */
   budgetMs: number;
+  /** Waiting messages past which only the latest per stream is kept. */
+  maxWaiting: number;
   now?: () => number;
   defer?: (run: () => void) => void;
 }
 
 /**
  * Keeps the gateway reading Redis when fan-out cannot keep up. Messages fan out at once while the
- * current turn of the event loop has spent less than `budgetMs` on them; after that they wait in a
- * backlog that keeps only the latest message per stream (a quote is the symbol's full state) and is
- * worked off in later turns, between which the socket is read again. So a gateway that falls behind
- * sends every client the latest quote of each symbol a little later, instead of letting Redis cut its
- * connection at the output-buffer limit and lose everything in between. Memory: one entry per stream.
+ * current turn of the event loop has spent less than `budgetMs` on them; after that they wait, in
+ * order, and are worked off in later turns, between which the socket is read again. Nothing is lost
+ * while fewer than `maxWaiting` wait (a burst, a busy machine). Past that the gateway is falling
+ * behind for good: the waiting messages are cut down to the latest per stream (a quote is the
+ * symbol's full state), so every client still ends on the latest quote of each symbol, memory stays
+ * bounded, and Redis never cuts the connection at its output-buffer limit, which lost everything.
  */
 export class FanOutBacklog {
-  private readonly waiting = new Map<string, FanOutItem>();
+  private waiting: FanOutItem[] = [];
+  private head = 0;
   private sliceStart = 0;
   private inSlice = false;
   private draining = false;
@@ -38,17 +42,17 @@ export class FanOutBacklog {
   }
 
   get size(): number {
-    return this.waiting.size;
+    return this.waiting.length - this.head;
   }
 
   push(item: FanOutItem): void {
-    if (this.waiting.size === 0 && this.withinBudget()) {
+    if (this.size === 0 && this.withinBudget()) {
       this.fanOut(item);
       return;
     }
-    if (this.waiting.has(item.key)) this.conflated++;
-    else this.deferred++;
-    this.waiting.set(item.key, item);
+    this.deferred++;
+    this.waiting.push(item);
+    if (this.size > this.options.maxWaiting) this.keepLatest();
     if (!this.draining) {
       this.draining = true;
       this.defer(() => this.drain());
@@ -66,14 +70,31 @@ export class FanOutBacklog {
     return now - this.sliceStart < this.options.budgetMs;
   }
 
+  /** The latest waiting message of each stream, in the order they arrived. */
+  private keepLatest(): void {
+    const latest = new Map<string, FanOutItem>();
+    for (let i = this.head; i < this.waiting.length; i++) {
+      const item = this.waiting[i];
+      latest.delete(item.key);
+      latest.set(item.key, item);
+    }
+    this.conflated += this.size - latest.size;
+    this.waiting = [...latest.values()];
+    this.head = 0;
+  }
+
   private drain(): void {
     const start = this.now();
-    for (const [key, item] of this.waiting) {
-      this.waiting.delete(key);
-      this.fanOut(item);
+    while (this.head < this.waiting.length) {
+      this.fanOut(this.waiting[this.head++]);
       if (this.now() - start >= this.options.budgetMs) break;
     }
-    if (this.waiting.size > 0) this.defer(() => this.drain());
-    else this.draining = false;
+    if (this.head >= this.waiting.length) {
+      this.waiting = [];
+      this.head = 0;
+      this.draining = false;
+    } else {
+      this.defer(() => this.drain());
+    }
   }
 }

@@ -12,8 +12,10 @@ const BAR_HEAD = '{"type":"bar","payload":';
 const SEQ = /"seq":(\d+)/;
 const RETRY_BASE_MS = 100;
 const RETRY_MAX_MS = 2000;
-/** Fan-out time per turn of the event loop before messages wait, latest per stream (see FanOutBacklog). */
+/** Fan-out time per turn of the event loop before messages wait for a later turn (see FanOutBacklog). */
 const FAN_OUT_BUDGET_MS = 50;
+/** Waiting messages (about 10 MB of quotes) past which only the latest per stream is kept. */
+const MAX_WAITING_MESSAGES = 50_000;
 
 /**
  * The gateway's one Redis pub/sub connection. It keeps a channel per stream that someone wants (a
@@ -27,8 +29,8 @@ export class QuoteFeed implements OnApplicationShutdown {
   private readonly channels = new Map<string, ChannelSubscription>();
   private readonly quotesHead: string;
   private readonly barsHead: string;
-  /** Conflates per stream when fan-out falls behind, so the Redis connection is always read. */
-  readonly backlog = new FanOutBacklog((item) => this.fanOut(item), { budgetMs: FAN_OUT_BUDGET_MS });
+  /** Queues, then conflates per stream, when fan-out falls behind, so the Redis connection is always read. */
+  readonly backlog = new FanOutBacklog((item) => this.fanOut(item), { budgetMs: FAN_OUT_BUDGET_MS, maxWaiting: MAX_WAITING_MESSAGES });
   received = 0;
   subscribeRetries = 0;
 
