@@ -8,6 +8,8 @@ export type ClientErrorCode =
   | 'INVALID_ARGUMENT'
   /** REST: the gateway answered 400. */
   | 'BAD_REQUEST'
+  /** REST: the gateway answered 401: authentication is on and the apiKey or token is missing or wrong. */
+  | 'UNAUTHORIZED'
   /** REST: the gateway answered 404 (an unknown symbol, named in the message). */
   | 'NOT_FOUND'
   /** REST: any other status that is not 2xx. */

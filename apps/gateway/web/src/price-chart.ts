@@ -50,7 +50,8 @@ export class PriceChart {
       layout: { background: { type: ColorType.Solid, color: 'transparent' }, textColor: THEME.text, fontSize: 12 },
       grid: { vertLines: { color: THEME.grid }, horzLines: { color: THEME.grid } },
       rightPriceScale: { borderVisible: false },
-      timeScale: { borderVisible: false, timeVisible: true, secondsVisible: false, rightOffset: 2 },
+      // A young chart's few candles are fitted to the panel, but no wider than a candle looks.
+      timeScale: { borderVisible: false, timeVisible: true, secondsVisible: false, rightOffset: 2, maxBarSpacing: 24 },
     }));
     this.series = chart.addSeries(CandlestickSeries, {
       upColor: THEME.up,
