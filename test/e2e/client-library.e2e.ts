@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
 import type { Bar, Quote } from '#app/contracts';
 import { MarketDataClient, type ConnectionState, type MarketDataError, type SeqGap } from '#app/client';
 import { AppProcess } from '../support/app-process.js';
@@ -10,9 +9,9 @@ import { waitUntil } from '../support/wait-until.js';
 const SYMBOLS = ['AAPL', 'MSFT'];
 
 /**
- * libs/client in Node against the real pipeline, as the README shows it: `ws` stands in for the
- * WebSocket global Node 20 lacks. What a user of the SDK relies on: quotes in seq order, bars, the
- * REST calls with typed errors, and a gateway restart that costs no quote and needs no code of theirs.
+ * libs/client in Node against the real pipeline, as the README shows it, on Node's own WebSocket and
+ * fetch. What a user of the SDK relies on: quotes in seq order, bars, the REST calls with typed
+ * errors, and a gateway restart that costs no quote and needs no code of theirs.
  */
 describe('the client library against the real gateway', () => {
   let system: System;
@@ -26,7 +25,7 @@ describe('the client library against the real gateway', () => {
 
   before(async () => {
     system = await System.start({ SYMBOLS: [...SYMBOLS, 'GOOG'].join(',') });
-    client = new MarketDataClient({ url: system.wsUrl, WebSocket });
+    client = new MarketDataClient({ url: system.wsUrl });
     client.on('quote', (quote: Quote) => quotes.get(quote.symbol)?.push(quote.seq));
     client.on('bar', (bar) => bars.push(bar));
     client.on('gap', (gap) => gaps.push(gap));

@@ -281,9 +281,13 @@ describe('MarketDataClient', () => {
     socket.receive({ type: 'pong' });
     elapse(20_000);
     assert.equal(client.connectionState.kind, 'open', 'the pong kept it alive');
-    elapse(10_000);
+    elapse(5_000); // 25 s since the pong
     assert.ok(socket.closedByClient);
-    assert.equal(client.connectionState.kind, 'waiting');
+    const kind = () => client.connectionState.kind;
+    assert.equal(kind(), 'waiting');
+    elapse(250);
+    assert.notEqual(FakeWebSocket.last, socket);
+    assert.equal(kind(), 'connecting');
   });
 
   it('reports a malformed frame as INVALID_FRAME and keeps streaming', () => {

@@ -15,7 +15,7 @@ export interface MarketDataClientOptions extends Partial<ConnectionOptions> {
   token?: string;
   /** Where the REST API is; by default the socket's origin over http(s). */
   restUrl?: string;
-  /** By default the global one (browsers, Node 22+); on Node 20 pass `WebSocket` from the `ws` package. */
+  /** By default the global one (browsers, Node 22+); any other with the same API, such as the `ws` package's. */
   WebSocket?: WebSocketConstructor;
   fetch?: typeof fetch;
 }
@@ -84,7 +84,7 @@ export class MarketDataClient {
   /** Starts connecting (again, after close()); reconnects by itself from then on. */
   connect(): void {
     if (!this.connection) {
-      throw new MarketDataError('INVALID_ARGUMENT', 'No global WebSocket here (Node before 22): pass options.WebSocket, e.g. from the `ws` package');
+      throw new MarketDataError('INVALID_ARGUMENT', 'No global WebSocket here (Node before 22?): pass options.WebSocket, e.g. from the `ws` package');
     }
     this.connection.start();
   }
