@@ -60,7 +60,7 @@ describe('the client library against the real gateway', () => {
     const history = await client.history('AAPL', { since, limit: 5 });
     assert.equal(history.complete, true);
     assert.deepEqual(history.quotes.map((q) => q.seq), [1, 2, 3, 4, 5].map((n) => since + n));
-    const { bars: page } = await client.barHistory('AAPL', { interval: '1s', limit: 3 });
+    const { bars: page } = await client.bars('AAPL', { interval: '1s', limit: 3 });
     assert.ok(page.length > 0 && page.length <= 3);
     assert.ok(page.every((b, i) => i === 0 || b.start > page[i - 1].start), 'bars by start ascending');
     await assert.rejects(client.latestQuotes(['ZZZZ']), { code: 'NOT_FOUND', status: 404 });

@@ -41,7 +41,7 @@ const NEVER_VALID = new Set(['UNKNOWN_SYMBOL', 'INVALID_SYMBOL']);
  */
 export class MarketDataClient {
   private readonly quotes = new Map<string, QuoteSubscription>();
-  private readonly bars = new Map<BarInterval, Set<string>>();
+  private readonly barSymbols = new Map<BarInterval, Set<string>>();
   private readonly seqs = new SeqTracker();
   private readonly events = new ClientEvents();
   private readonly connection: GatewayConnection | null;
@@ -143,7 +143,7 @@ export class MarketDataClient {
     return this.rest.history(...args);
   }
 
-  barHistory(...args: Parameters<RestClient['bars']>) {
+  bars(...args: Parameters<RestClient['bars']>) {
     return this.rest.bars(...args);
   }
 
@@ -157,7 +157,7 @@ export class MarketDataClient {
       else byThrottle.set(subscription.throttleMs, [symbol]);
     }
     for (const [throttleMs, symbols] of byThrottle) this.sendSubscribe(symbols, throttleMs);
-    for (const [interval, symbols] of this.bars) {
+    for (const [interval, symbols] of this.barSymbols) {
       if (symbols.size > 0) this.send({ action: 'subscribeBars', payload: { symbols: [...symbols], interval } });
     }
   }
@@ -192,7 +192,7 @@ export class MarketDataClient {
         return;
       }
       case 'bar':
-        if (this.bars.get(message.payload.interval)?.has(message.payload.symbol)) this.events.emit('bar', message.payload);
+        if (this.barSymbols.get(message.payload.interval)?.has(message.payload.symbol)) this.events.emit('bar', message.payload);
         return;
       case 'snapshot':
         return this.snapshot(message.payload);
@@ -228,7 +228,7 @@ export class MarketDataClient {
       for (const symbol of symbols) {
         this.quotes.delete(symbol);
         this.seqs.forget(symbol);
-        for (const held of this.bars.values()) held.delete(symbol);
+        for (const held of this.barSymbols.values()) held.delete(symbol);
       }
     }
     this.events.emit('error', new MarketDataError(code, message, symbols));
@@ -242,8 +242,8 @@ export class MarketDataClient {
     if (!Object.hasOwn(INTERVALS, interval)) {
       throw new MarketDataError('INVALID_ARGUMENT', `interval must be one of ${Object.keys(INTERVALS).join(', ')}`);
     }
-    let held = this.bars.get(interval);
-    if (!held) this.bars.set(interval, (held = new Set()));
+    let held = this.barSymbols.get(interval);
+    if (!held) this.barSymbols.set(interval, (held = new Set()));
     return held;
   }
 }

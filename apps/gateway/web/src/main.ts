@@ -122,7 +122,7 @@ function select(symbol: string | null): void {
 /** The last CHART_CANDLES minutes over REST, merged with what the bar stream brings meanwhile. */
 async function loadBars(symbol: string): Promise<void> {
   try {
-    const { bars } = await client.barHistory(symbol, { interval: '1m', limit: CHART_CANDLES });
+    const { bars } = await client.bars(symbol, { interval: '1m', limit: CHART_CANDLES });
     if (chart.shown === symbol) chart.load(bars);
   } catch (err) {
     // The live bars still draw the chart from now on; only the past is missing.
