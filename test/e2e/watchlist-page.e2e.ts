@@ -17,6 +17,11 @@ const PRICE = /^\d{1,3}(,\d{3})*\.\d{2}$/;
 const CHANGE = /^([+-]\d{1,3}(,\d{3})*|0)\.\d{2}$/;
 const PERCENT = /^([+-]\d+|0)\.\d{2}%$/;
 const VOLUME = /^\d{1,3}(,\d{3})*$/;
+/** The candle colours of the chart (up #2ebd85, down #f6465d), as RGB. */
+const CANDLE_RGB = [
+  [46, 189, 133],
+  [246, 70, 93],
+];
 
 /** What the functions run inside the page touch; the root tsconfig has no DOM lib, and must not get one. */
 interface PageCanvas {
@@ -25,7 +30,7 @@ interface PageCanvas {
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
 }
 declare const document: {
-  querySelector(selector: string): { textContent: string | null } | null;
+  querySelector(selector: string): { textContent: string | null; getAttribute(name: string): string | null } | null;
   querySelectorAll(selector: string): Iterable<PageCanvas>;
 };
 declare const localStorage: { getItem(key: string): string | null };
@@ -52,6 +57,10 @@ else describe('watchlist page served by the gateway, driven in headless Chromium
   let page: Page;
   const pageErrors: string[] = [];
   const outsideRequests: string[] = [];
+  /** Every quote seq the page was sent (snapshots, replays and updates), per symbol, in arrival order. */
+  const seqsReceived = new Map<string, number[]>();
+  const framesSent: string[] = [];
+  const barRequests: Array<{ url: string; status: number }> = [];
 
   const cell = (symbol: string, testid: string) => page.locator(`${rowSelector(symbol)} ${byTestId(testid)}`);
   const listedSymbols = () =>
@@ -64,6 +73,22 @@ else describe('watchlist page served by the gateway, driven in headless Chromium
     await page.click(byTestId('add-symbol'));
   };
   const notice = () => page.locator(byTestId('watchlist-notice')).textContent();
+  const candleCount = async () => Number((await page.locator(byTestId('price-chart')).getAttribute('data-candles')) ?? 0);
+  const seqsOf = (symbol: string) => seqsReceived.get(symbol) ?? [];
+  /** Pixels of the chart's canvases in either candle colour: candles drawn, not just an empty grid. */
+  const candlePixels = () =>
+    page.evaluate((colours) => {
+      let count = 0;
+      for (const canvas of document.querySelectorAll('[data-testid="price-chart"] canvas')) {
+        const context = canvas.getContext('2d');
+        if (!context || canvas.width === 0 || canvas.height === 0) continue;
+        const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i + 3] > 200 && colours.some(([r, g, b]) => Math.abs(data[i] - r) < 12 && Math.abs(data[i + 1] - g) < 12 && Math.abs(data[i + 2] - b) < 12)) count++;
+        }
+      }
+      return count;
+    }, CANDLE_RGB);
   const savedList = () => page.evaluate(() => JSON.parse(localStorage.getItem('stock-watchlist:symbols') ?? 'null') as unknown);
 
   /** Resolves once the symbol's row shows a price, then once its price or volume changes from that. */
@@ -99,6 +124,17 @@ else describe('watchlist page served by the gateway, driven in headless Chromium
       const url = new URL(request.url());
       if (url.host !== gatewayOrigin && url.protocol !== 'data:') outsideRequests.push(request.url());
     });
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname.startsWith('/api/bars/')) barRequests.push({ url: response.url(), status: response.status() });
+    });
+    page.on('websocket', (socket) => {
+      socket.on('framesent', ({ payload }) => framesSent.push(String(payload)));
+      socket.on('framereceived', ({ payload }) => {
+        const message = JSON.parse(String(payload)) as { type: string; payload: { symbol: string; seq: number; quotes?: Array<{ symbol: string; seq: number }> } };
+        const quotes = message.type === 'update' ? [message.payload] : message.type === 'snapshot' ? message.payload.quotes! : [];
+        for (const { symbol, seq } of quotes) seqsReceived.set(symbol, [...seqsOf(symbol), seq]);
+      });
+    });
   }, { timeout: 180_000 });
 
   after(async () => {
@@ -126,6 +162,19 @@ else describe('watchlist page served by the gateway, driven in headless Chromium
     await page.click(`${rowSelector('MSFT')} ${byTestId('select-symbol')}`);
     assert.equal(await page.locator(byTestId('chart-symbol')).textContent(), 'MSFT');
     await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="chart-price"]')?.textContent ?? ''));
+  });
+
+  it('charts the selected symbol as 1-minute candles: loaded over REST at page load, then moved by the bar stream', { timeout: 60_000 }, async () => {
+    await page.click(`${rowSelector('AAPL')} ${byTestId('select-symbol')}`);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="price-chart"]')?.getAttribute('data-candles') ?? 0) >= 1);
+    const aaplBars = barRequests.filter((r) => new URL(r.url).pathname === '/api/bars/AAPL');
+    assert.ok(aaplBars.length > 0, 'the page asked the REST API for the bars');
+    assert.deepEqual(aaplBars.map((r) => r.status), aaplBars.map(() => 200), 'and got them');
+    assert.equal(new URL(aaplBars[0].url).searchParams.get('interval'), '1m');
+    assert.ok(framesSent.some((f) => f.includes('"subscribeBars"') && f.includes('"AAPL"')), 'it follows the bar stream of the selected symbol');
+    await page.waitForFunction(() => document.querySelector('[data-testid="chart-price"]')?.textContent !== '');
+    const pixels = await candlePixels();
+    assert.ok(pixels > 20, `candles are drawn (${pixels} pixels in the candle colours)`);
   });
 
   it('rejects a malformed symbol with a message and adds a traded one, upper-cased, with live prices', { timeout: 30_000 }, async () => {
@@ -161,8 +210,12 @@ else describe('watchlist page served by the gateway, driven in headless Chromium
     await waitForTicks('TSLA');
   });
 
-  it('shows reconnecting with a countdown while the gateway is down, then goes live and streams again', { timeout: 90_000 }, async () => {
+  it('shows reconnecting with a countdown while the gateway is down, then goes live and streams again, with no hole', { timeout: 90_000 }, async () => {
     const gateway = system.apps.gateway!;
+    const symbols = ['AAPL', 'MSFT', 'GOOG', 'TSLA', 'NVDA'];
+    const seqsBefore = new Map(symbols.map((s) => [s, seqsOf(s).length]));
+    const candlesBefore = await candleCount();
+    const sentBefore = framesSent.length;
     await gateway.stop();
     await waitForState('reconnecting', 10_000);
     await page.waitForFunction(() => /Reconnecting in \d+s/.test(document.querySelector('[data-testid="connection-status"]')?.textContent ?? ''));
@@ -173,12 +226,26 @@ else describe('watchlist page served by the gateway, driven in headless Chromium
     await waitForState('live', 45_000);
     const liveAfterMs = Date.now() - restartedAt;
     // The page re-subscribed its whole list: every symbol ticks on the new gateway.
-    for (const symbol of ['AAPL', 'MSFT', 'GOOG', 'TSLA', 'NVDA']) await waitForTicks(symbol);
+    for (const symbol of symbols) await waitForTicks(symbol);
     assert.equal(await connectionState(), 'live');
     console.log(`# status while down: "${reconnecting?.trim()}"; live again ${liveAfterMs} ms after the gateway was ready`);
+
+    // It asked for what it missed (since = the last seq it held) and got all of it: from the last quote
+    // before the stop to the latest, every seq arrived, so the sparklines have no hole.
+    const resubscribe = framesSent.slice(sentBefore).map((f) => JSON.parse(f) as { action: string; payload?: { since?: Record<string, number> } });
+    const since = resubscribe.find((f) => f.action === 'subscribe')?.payload?.since ?? {};
+    for (const symbol of symbols) {
+      const seqs = [...new Set(seqsOf(symbol).slice(Math.max(0, seqsBefore.get(symbol)! - 1)))].sort((a, b) => a - b);
+      const holes = seqs.filter((seq, i) => i > 0 && seq !== seqs[i - 1] + 1);
+      assert.deepEqual(holes, [], `${symbol}: seqs ${seqs[0]}..${seqs.at(-1)} arrived without a hole`);
+      if (symbol === 'AAPL') console.log(`# AAPL: since ${since.AAPL}, seqs ${seqs[0]}..${seqs.at(-1)} received without a hole across the restart`);
+    }
+    assert.deepEqual(Object.keys(since).sort(), [...symbols].sort(), 'the re-subscribe carried since for every symbol');
+    assert.equal(await page.locator(byTestId('gap-notice')).isHidden(), true, 'no gap notice: nothing was lost');
+    assert.ok((await candleCount()) >= candlesBefore, 'the chart kept its candles and fetched the minutes missed');
   });
 
-  it('looks like a trading screen: the selected symbol charted with its price, every row priced with a sparkline (screenshot in test-results/watchlist.png)', { timeout: 30_000 }, async () => {
+  it('looks like a trading screen: the selected symbol charted as candles with its price, every row priced with a sparkline (screenshot in test-results/watchlist.png)', { timeout: 30_000 }, async () => {
     await page.click(`${rowSelector('NVDA')} ${byTestId('select-symbol')}`);
     await page.waitForTimeout(6000); // let the chart and sparklines fill in
     assert.equal(await page.locator(`${rowSelector('NVDA')} ${byTestId('select-symbol')}`).getAttribute('aria-pressed'), 'true');
@@ -187,20 +254,9 @@ else describe('watchlist page served by the gateway, driven in headless Chromium
     assert.match(rowPrice?.trim() ?? '', PRICE, 'the row shows a trader-formatted price');
     assert.match((await page.locator(byTestId('chart-price')).textContent()) ?? '', /\d+\.\d{2}/);
 
-    // The price line is drawn, not just an empty grid: pixels in the series' line colour (#3b82f6).
-    const linePixels = await page.evaluate(() => {
-      let count = 0;
-      for (const canvas of document.querySelectorAll('[data-testid="price-chart"] canvas')) {
-        const context = canvas.getContext('2d');
-        if (!context || canvas.width === 0 || canvas.height === 0) continue;
-        const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-        for (let i = 0; i < data.length; i += 4) {
-          if (Math.abs(data[i] - 59) < 12 && Math.abs(data[i + 1] - 130) < 12 && Math.abs(data[i + 2] - 246) < 12 && data[i + 3] > 200) count++;
-        }
-      }
-      return count;
-    });
-    assert.ok(linePixels > 50, `the price chart draws its line (${linePixels} pixels in the line colour)`);
+    // The candles are drawn, not just an empty grid.
+    const pixels = await candlePixels();
+    assert.ok(pixels > 20, `the chart draws NVDA's candles (${pixels} pixels in the candle colours)`);
 
     // Every row has a sparkline with a line through several points.
     for (const symbol of await listedSymbols()) {

@@ -1,6 +1,6 @@
-import type { ConnectionState } from './quote-socket.js';
+import type { StatusView } from './status-view.js';
 
-const LABEL: Record<ConnectionState['kind'], string> = {
+const LABEL: Record<StatusView['kind'], string> = {
   connecting: 'Connecting…',
   live: 'Live',
   reconnecting: 'Reconnecting',
@@ -20,7 +20,7 @@ export class ConnectionStatus {
     private readonly detail: HTMLElement,
   ) {}
 
-  show(state: ConnectionState): void {
+  show(state: StatusView): void {
     clearInterval(this.countdown);
     this.root.dataset.state = state.kind;
     this.label.textContent = LABEL[state.kind];

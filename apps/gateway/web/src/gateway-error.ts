@@ -1,6 +1,6 @@
-import type { ServerMessage } from '../../../../libs/contracts/src/ws-messages.js';
+import type { MarketDataError } from '../../../../libs/client/src/index.js';
 
-type ErrorPayload = Extract<ServerMessage, { type: 'error' }>['payload'];
+type ErrorPayload = Pick<MarketDataError, 'code' | 'message'> & { symbols?: string[] };
 
 export interface ErrorOutcome {
   /** What to tell the user. */

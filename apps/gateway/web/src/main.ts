@@ -1,17 +1,21 @@
 import { DEFAULT_SYMBOLS } from '../../../../libs/contracts/src/symbols.js';
-import type { Quote } from '../../../../libs/contracts/src/quote.js';
-import type { ServerMessage } from '../../../../libs/contracts/src/ws-messages.js';
+import { MarketDataClient, type MarketDataError } from '../../../../libs/client/src/index.js';
 import { AddSymbolForm } from './add-symbol-form.js';
+import { CHART_CANDLES } from './candle-book.js';
 import { ConnectionStatus } from './connection-status.js';
 import { FrameScheduler } from './frame-scheduler.js';
+import { GapNotice } from './gap-notice.js';
 import { gatewayErrorOutcome } from './gateway-error.js';
 import { PriceChart } from './price-chart.js';
 import { QuoteBook } from './quote-book.js';
-import { QuoteSocket } from './quote-socket.js';
+import { statusView } from './status-view.js';
 import { WatchlistStore } from './watchlist-store.js';
 import { WatchlistTable } from './watchlist-table.js';
 
-/** The wiring: the store says which symbols, the socket brings their quotes, the book keeps them, views draw. */
+/**
+ * The wiring: the store says which symbols, the client brings their quotes (and the selected one's
+ * 1-minute bars), the book keeps them, views draw.
+ */
 const $ = <T extends HTMLElement>(testid: string) => document.querySelector<T>(`[data-testid="${testid}"]`)!;
 
 const store = new WatchlistStore(localStorage);
@@ -24,47 +28,49 @@ const table = new WatchlistTable($('watchlist-body'), $('watchlist-empty'), { se
 const chart = new PriceChart($('price-chart'), { symbol: $('chart-symbol'), price: $('chart-price'), change: $('chart-change') });
 const status = new ConnectionStatus($('connection-status'), $('connection-label'), $('connection-detail'));
 const form = new AddSymbolForm($('add-symbol-form'), $('symbol-input'), $('watchlist-notice'), add);
+const gaps = new GapNotice($('gap-notice'), $('gap-notice-text'), $('gap-notice-dismiss'));
 const frame = new FrameScheduler(render);
-const socket = new QuoteSocket(socketUrl(), {
-  opened: () => {
-    if (store.symbols.length > 0) socket.send({ action: 'subscribe', payload: { symbols: [...store.symbols] } });
-  },
-  message: received,
-  state: (state) => {
-    status.show(state);
-    document.body.dataset.connection = state.kind;
-  },
+const page = new URLSearchParams(location.search);
+// A browser cannot set headers on a WebSocket: an `apiKey` or `token` in the page's address goes on in the query.
+const client = new MarketDataClient({ url: socketUrl(), apiKey: page.get('apiKey') ?? undefined, token: page.get('token') ?? undefined });
+
+client.on('state', (state) => {
+  const view = statusView(state, navigator.onLine);
+  status.show(view);
+  document.body.dataset.connection = view.kind;
+  // The quotes missed while away are replayed by the gateway (since); the minutes missed are fetched again.
+  if (state.kind === 'open' && state.reconnect && selected) void loadBars(selected);
 });
+client.on('quote', (quote, origin) => {
+  if (!store.has(quote.symbol)) return;
+  if (origin === 'snapshot' ? book.applySnapshot(quote) : book.applyUpdate(quote)) frame.request();
+});
+client.on('bar', (bar) => {
+  if (bar.symbol === chart.shown && bar.interval === '1m') chart.apply(bar);
+});
+client.on('gap', (gap) => {
+  if (store.has(gap.symbol)) gaps.report(gap);
+});
+client.on('subscribed', (symbols) => {
+  for (const symbol of symbols) justAdded.delete(symbol);
+});
+client.on('error', gatewayError);
 
 $('known-symbols').append(...DEFAULT_SYMBOLS.map(({ symbol }) => new Option(symbol)));
 table.setSymbols(store.symbols, (s) => book.get(s));
+client.subscribe([...store.symbols]);
 select(store.symbols[0] ?? null);
-socket.start();
+window.addEventListener('online', () => client.reconnectNow());
+client.connect();
 
-function received(message: ServerMessage): void {
-  switch (message.type) {
-    case 'update':
-      if (store.has(message.payload.symbol) && book.applyUpdate(message.payload)) frame.request();
-      break;
-    case 'snapshot':
-      applySnapshot(message.payload.quotes);
-      break;
-    case 'subscribed':
-      for (const symbol of message.payload.symbols) justAdded.delete(symbol);
-      break;
-    case 'error': {
-      const outcome = gatewayErrorOutcome(message.payload, justAdded);
-      for (const symbol of outcome.drop) forget(symbol);
-      form.error(outcome.message);
-      break;
-    }
+function gatewayError(error: MarketDataError): void {
+  if (error.code === 'INVALID_FRAME') {
+    console.warn(error.message);
+    return;
   }
-}
-
-function applySnapshot(quotes: Quote[]): void {
-  let changed = false;
-  for (const quote of quotes) if (store.has(quote.symbol) && book.applySnapshot(quote)) changed = true;
-  if (changed) frame.request();
+  const outcome = gatewayErrorOutcome(error, justAdded);
+  for (const symbol of outcome.drop) forget(symbol);
+  form.error(outcome.message);
 }
 
 /** Once per animation frame: only the rows whose symbol ticked since the last frame. */
@@ -73,7 +79,7 @@ function render(): void {
     const quotes = book.get(symbol);
     if (!quotes) continue;
     table.render(symbol, quotes);
-    if (symbol === chart.shown) chart.update(quotes);
+    if (symbol === chart.shown) chart.showQuote(quotes.quote);
   }
 }
 
@@ -81,43 +87,52 @@ function add(symbol: string): string | null {
   if (!store.add(symbol)) return `${symbol} is already on your watchlist.`;
   justAdded.add(symbol);
   table.setSymbols(store.symbols, (s) => book.get(s));
-  socket.send({ action: 'subscribe', payload: { symbols: [symbol] } });
+  client.subscribe([symbol]);
   if (selected === null) select(symbol);
   return null;
 }
 
 function remove(symbol: string): void {
   forget(symbol);
-  socket.send({ action: 'unsubscribe', payload: { symbols: [symbol] } });
   form.info(`Removed ${symbol}.`);
 }
 
-/** Takes a symbol off the list, the book and the screen (the gateway is told separately, if at all). */
+/** Takes a symbol off the list, the book, the screen and the gateway. */
 function forget(symbol: string): void {
   store.remove(symbol);
   justAdded.delete(symbol);
   book.forget(symbol);
+  gaps.forget(symbol);
+  client.unsubscribe([symbol]);
   table.setSymbols(store.symbols, (s) => book.get(s));
   if (selected === symbol) select(store.symbols[0] ?? null);
 }
 
 function select(symbol: string | null): void {
+  if (symbol !== null && symbol === selected) return;
+  if (selected) client.unsubscribeBars([selected], '1m');
   selected = symbol;
   table.select(symbol);
-  chart.show(symbol, symbol ? book.get(symbol) : undefined);
+  chart.show(symbol, symbol ? book.get(symbol)?.quote : undefined);
+  if (!symbol) return;
+  client.subscribeBars([symbol], '1m');
+  void loadBars(symbol);
 }
 
-/**
- * The gateway socket on the host that served the page. An `apiKey` or `token` in the page's address is
- * passed on, since a browser cannot set headers on a WebSocket and the gateway reads them from the query.
- */
+/** The last CHART_CANDLES minutes over REST, merged with what the bar stream brings meanwhile. */
+async function loadBars(symbol: string): Promise<void> {
+  try {
+    const { bars } = await client.bars(symbol, { interval: '1m', limit: CHART_CANDLES });
+    if (chart.shown === symbol) chart.load(bars);
+  } catch (err) {
+    // The live bars still draw the chart from now on; only the past is missing.
+    console.warn(`Bar history of ${symbol} unavailable: ${(err as Error).message}`);
+  }
+}
+
+/** The gateway socket on the host that served the page. */
 function socketUrl(): string {
   const url = new URL('/ws', location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const page = new URLSearchParams(location.search);
-  for (const name of ['apiKey', 'token']) {
-    const value = page.get(name);
-    if (value) url.searchParams.set(name, value);
-  }
   return url.href;
 }

@@ -1,24 +1,28 @@
-import { AreaSeries, ColorType, createChart, LineType, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
-import type { PricePoint, SymbolQuotes } from './quote-book.js';
+import { CandlestickSeries, ColorType, createChart, type CandlestickData, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
+import type { Bar } from '../../../../libs/contracts/src/bar.js';
+import type { Quote } from '../../../../libs/contracts/src/quote.js';
+import { CandleBook } from './candle-book.js';
 import { formatChange, formatChangePercent, formatPrice, priceDecimals } from './quote-format.js';
 
 const THEME = {
   text: '#8a94a3',
   grid: 'rgba(138, 148, 163, 0.08)',
-  line: '#3b82f6',
-  areaTop: 'rgba(59, 130, 246, 0.32)',
-  areaBottom: 'rgba(59, 130, 246, 0.02)',
+  up: '#2ebd85',
+  down: '#f6465d',
 };
 
-/**
- * Until the history is this long, each new point re-fits the time axis, so a fresh chart spreads its
- * first seconds across the panel instead of bunching them at the right edge; after that it scrolls.
- */
-const FIT_UNTIL_POINTS = 240;
+/** Until there are this many candles each new one re-fits the time axis, so a young chart fills the panel; after that it scrolls. */
+const FIT_UNTIL_CANDLES = 120;
 
 /** lightweight-charts draws timestamps as UTC; shifting by the local offset makes the axis read local time. */
 const LOCAL_SHIFT_S = -new Date().getTimezoneOffset() * 60;
-const chartTime = (point: PricePoint) => (point.time + LOCAL_SHIFT_S) as UTCTimestamp;
+const candle = (bar: Bar): CandlestickData<UTCTimestamp> => ({
+  time: (bar.start / 1000 + LOCAL_SHIFT_S) as UTCTimestamp,
+  open: bar.open,
+  high: bar.high,
+  low: bar.low,
+  close: bar.close,
+});
 
 export interface ChartHeading {
   symbol: HTMLElement;
@@ -26,16 +30,19 @@ export interface ChartHeading {
   change: HTMLElement;
 }
 
-/** The selected symbol's recent prices (one point per second) as an area chart, with its last price above. */
+/**
+ * The selected symbol's 1-minute candles, with its last price above. The container's `data-candles`
+ * says how many are drawn (for tests and for the curious).
+ */
 export class PriceChart {
   private readonly chart: IChartApi;
-  private readonly series: ISeriesApi<'Area'>;
-  private pointCount = 0;
+  private readonly series: ISeriesApi<'Candlestick'>;
+  private readonly book = new CandleBook();
   private symbol: string | null = null;
   private decimals = 2;
 
   constructor(
-    container: HTMLElement,
+    private readonly container: HTMLElement,
     private readonly heading: ChartHeading,
   ) {
     const chart = (this.chart = createChart(container, {
@@ -43,14 +50,15 @@ export class PriceChart {
       layout: { background: { type: ColorType.Solid, color: 'transparent' }, textColor: THEME.text, fontSize: 12 },
       grid: { vertLines: { color: THEME.grid }, horzLines: { color: THEME.grid } },
       rightPriceScale: { borderVisible: false },
-      timeScale: { borderVisible: false, timeVisible: true, secondsVisible: true, rightOffset: 1 },
+      // A young chart's few candles are fitted to the panel, but no wider than a candle looks.
+      timeScale: { borderVisible: false, timeVisible: true, secondsVisible: false, rightOffset: 2, maxBarSpacing: 24 },
     }));
-    this.series = chart.addSeries(AreaSeries, {
-      lineColor: THEME.line,
-      topColor: THEME.areaTop,
-      bottomColor: THEME.areaBottom,
-      lineWidth: 2,
-      lineType: LineType.Simple,
+    this.series = chart.addSeries(CandlestickSeries, {
+      upColor: THEME.up,
+      downColor: THEME.down,
+      borderVisible: false,
+      wickUpColor: THEME.up,
+      wickDownColor: THEME.down,
     });
   }
 
@@ -58,33 +66,55 @@ export class PriceChart {
     return this.symbol;
   }
 
-  /** Switches to `symbol` and draws the history it has so far (none yet is fine: ticks fill it in). */
-  show(symbol: string | null, quotes: SymbolQuotes | undefined): void {
+  /** Switches to `symbol` with no candles yet (they come over REST and the bar stream) and its last quote if known. */
+  show(symbol: string | null, quote: Quote | undefined): void {
     this.symbol = symbol;
-    this.series.setData(quotes ? quotes.points.map((p) => ({ time: chartTime(p), value: p.value })) : []);
-    this.pointCount = quotes?.points.length ?? 0;
-    this.chart.timeScale().fitContent();
+    this.book.clear();
+    this.redraw();
     this.heading.symbol.textContent = symbol ?? 'No symbol selected';
     this.heading.price.textContent = '';
     this.heading.change.textContent = '';
-    if (quotes) this.update(quotes);
+    if (quote) this.showQuote(quote);
   }
 
-  /** Moves the newest point of the shown symbol; called at most once a frame. */
-  update({ quote, points }: SymbolQuotes): void {
+  /** A page of bars of the shown symbol from REST, merged with what the stream already brought. */
+  load(bars: readonly Bar[]): void {
+    if (this.book.load(bars)) this.redraw();
+  }
+
+  /** A bar of the shown symbol from the stream. */
+  apply(bar: Bar): void {
+    const change = this.book.apply(bar);
+    if (change === 'latest' || change === 'historical') {
+      this.series.update(candle(bar), change === 'historical');
+      this.counted();
+    } else if (change === 'all') {
+      this.redraw();
+    }
+  }
+
+  /** The price heading; called at most once a frame. */
+  showQuote(quote: Quote): void {
     const decimals = priceDecimals(quote.price);
     if (decimals !== this.decimals) {
       this.decimals = decimals;
       this.series.applyOptions({ priceFormat: { type: 'price', precision: decimals, minMove: 10 ** -decimals } });
     }
-    const last = points[points.length - 1];
-    this.series.update({ time: chartTime(last), value: last.value });
-    if (points.length !== this.pointCount) {
-      this.pointCount = points.length;
-      if (points.length <= FIT_UNTIL_POINTS) this.chart.timeScale().fitContent();
-    }
     this.heading.price.textContent = formatPrice(quote.price);
     this.heading.change.textContent = `${formatChange(quote.change, quote.price)} (${formatChangePercent(quote.changePercent)})`;
     this.heading.change.dataset.trend = quote.change > 0 ? 'up' : quote.change < 0 ? 'down' : 'flat';
+  }
+
+  private redraw(): void {
+    this.series.setData(this.book.bars.map(candle));
+    this.chart.timeScale().fitContent();
+    this.container.dataset.candles = String(this.book.bars.length);
+  }
+
+  private counted(): void {
+    const count = this.book.bars.length;
+    if (this.container.dataset.candles === String(count)) return;
+    this.container.dataset.candles = String(count);
+    if (count <= FIT_UNTIL_CANDLES) this.chart.timeScale().fitContent();
   }
 }

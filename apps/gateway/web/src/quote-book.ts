@@ -3,24 +3,14 @@ import type { Quote } from '../../../../libs/contracts/src/quote.js';
 /** How the last tick moved the price, for the green/red flash. */
 export type TickDirection = 'up' | 'down' | 'flat';
 
-/** One chart point: the last price within a second (lightweight-charts wants strictly rising times). */
-export interface PricePoint {
-  /** Epoch seconds. */
-  time: number;
-  value: number;
-}
-
 export interface SymbolQuotes {
   quote: Quote;
   direction: TickDirection;
   /** The last SPARKLINE_TICKS prices, oldest first. */
   sparkline: number[];
-  /** The last CHART_SECONDS seconds, oldest first. */
-  points: PricePoint[];
 }
 
 export const SPARKLINE_TICKS = 90;
-export const CHART_SECONDS = 15 * 60;
 
 /**
  * The latest quote and recent prices of each symbol, and which symbols changed since the view last
@@ -70,28 +60,14 @@ export class QuoteBook {
   private record(quote: Quote, known: SymbolQuotes | undefined): void {
     this.changed.add(quote.symbol);
     if (!known) {
-      this.bySymbol.set(quote.symbol, {
-        quote,
-        direction: 'flat',
-        sparkline: [quote.price],
-        points: [{ time: epochSeconds(quote), value: quote.price }],
-      });
+      this.bySymbol.set(quote.symbol, { quote, direction: 'flat', sparkline: [quote.price] });
       return;
     }
     const previous = known.quote.price;
     known.direction = quote.price > previous ? 'up' : quote.price < previous ? 'down' : 'flat';
     known.quote = quote;
     pushBounded(known.sparkline, quote.price, SPARKLINE_TICKS);
-    const last = known.points[known.points.length - 1];
-    const time = epochSeconds(quote);
-    // A tick in the same second (or, after a clock step back, an earlier one) moves that second's close.
-    if (time <= last.time) last.value = quote.price;
-    else pushBounded(known.points, { time, value: quote.price }, CHART_SECONDS);
   }
-}
-
-function epochSeconds(quote: Quote): number {
-  return Math.floor(quote.timestamp / 1000);
 }
 
 function pushBounded<T>(list: T[], item: T, max: number): void {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { reconnectDelay } from '../../apps/gateway/web/src/reconnect-backoff.js';
+import { reconnectDelay } from './reconnect-backoff.js';
 
 describe('reconnect backoff', () => {
   const policy = { baseMs: 500, capMs: 15_000 };

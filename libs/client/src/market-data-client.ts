@@ -1,0 +1,254 @@
+import type { BarInterval, ClientMessage, ServerMessage, ThrottleMs } from '#app/contracts';
+import { ClientEvents, type ConnectionState, type MarketDataEvents } from './client-events.js';
+import { GatewayConnection, type ConnectionOptions } from './gateway-connection.js';
+import { MarketDataError } from './market-data-error.js';
+import { RestClient } from './rest-client.js';
+import { SeqTracker } from './seq-tracker.js';
+import { parseServerFrame } from './server-frame.js';
+import type { WebSocketConstructor } from './web-socket-like.js';
+
+export interface MarketDataClientOptions extends Partial<ConnectionOptions> {
+  /** The gateway's WebSocket, e.g. `ws://127.0.0.1:8081/ws`. */
+  url: string;
+  /** Sent as `?apiKey=` / `?token=` on the socket (no WebSocket can set headers everywhere) and as headers over REST. */
+  apiKey?: string;
+  token?: string;
+  /** Where the REST API is; by default the socket's origin over http(s). */
+  restUrl?: string;
+  /** By default the global one (browsers, Node 22+); any other with the same API, such as the `ws` package's. */
+  WebSocket?: WebSocketConstructor;
+  fetch?: typeof fetch;
+}
+
+interface QuoteSubscription {
+  throttleMs: ThrottleMs;
+  /** The throttle the gateway last acknowledged on this connection; null until it has. */
+  acked: ThrottleMs | null;
+}
+
+/** What the gateway offers; `satisfies` fails the build when the contract's lists change and these do not. */
+const THROTTLES = { 0: true, 100: true, 250: true, 500: true, 1000: true } satisfies Record<ThrottleMs, true>;
+const INTERVALS = { '1s': true, '1m': true } satisfies Record<BarInterval, true>;
+/** Symbols the gateway refused for good: they are dropped from what is re-subscribed. */
+const NEVER_VALID = new Set(['UNKNOWN_SYMBOL', 'INVALID_SYMBOL']);
+
+/**
+ * A market-data SDK over the gateway's WebSocket and REST API. It keeps the subscriptions the caller
+ * wants and restores them on every connection, with `since` = the last seq held per symbol, so a drop
+ * costs no quotes when the gateway's history still covers it (and a `gap` event when it does not).
+ * Callbacks of a socket that is no longer the current one are ignored, so no order of open, close and
+ * caller calls can leave two sockets alive or a subscription sent twice.
+ */
+export class MarketDataClient {
+  private readonly quotes = new Map<string, QuoteSubscription>();
+  private readonly barSymbols = new Map<BarInterval, Set<string>>();
+  private readonly seqs = new SeqTracker();
+  private readonly events = new ClientEvents();
+  private readonly connection: GatewayConnection | null;
+  readonly rest: RestClient;
+
+  constructor(options: MarketDataClientOptions) {
+    const url = new URL(options.url);
+    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+      throw new MarketDataError('INVALID_ARGUMENT', `url must be a ws: or wss: address, not ${url.protocol}`);
+    }
+    if (options.apiKey) url.searchParams.set('apiKey', options.apiKey);
+    if (options.token) url.searchParams.set('token', options.token);
+    const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    // Without a WebSocket the REST half still works; connect() says what is missing.
+    this.connection = WebSocket
+      ? new GatewayConnection(url.href, { ...options, WebSocket }, {
+          opened: () => this.restore(),
+          frame: (data) => this.received(data),
+          state: (state) => this.events.emit('state', state),
+          error: (error) => this.events.emit('error', error),
+        })
+      : null;
+    const restUrl = options.restUrl ?? `${url.protocol === 'wss:' ? 'https:' : 'http:'}//${url.host}/`;
+    this.rest = new RestClient({ baseUrl: restUrl, fetch: options.fetch, apiKey: options.apiKey, token: options.token });
+  }
+
+  get connectionState(): ConnectionState {
+    return this.connection?.state ?? { kind: 'idle' };
+  }
+
+  on<E extends keyof MarketDataEvents>(event: E, listener: MarketDataEvents[E]): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** The last seq held of `symbol`: what a re-subscribe sends as `since`. */
+  lastSeq(symbol: string): number | undefined {
+    return this.seqs.lastSeq(symbol);
+  }
+
+  /** Starts connecting (again, after close()); reconnects by itself from then on. */
+  connect(): void {
+    if (!this.connection) {
+      throw new MarketDataError('INVALID_ARGUMENT', 'No global WebSocket here (Node before 22?): pass options.WebSocket, e.g. from the `ws` package');
+    }
+    this.connection.start();
+  }
+
+  /** Closes the connection for good (until connect()); the subscriptions are kept for then. */
+  close(): void {
+    this.connection?.stop();
+  }
+
+  /** Skips the rest of the backoff wait (the browser says it is online again). */
+  reconnectNow(): void {
+    this.connection?.retryNow();
+  }
+
+  /** Subscribes to quotes, all of them or conflated to one per `throttleMs`; sent now if open, else on connect. */
+  subscribe(symbols: string[], { throttleMs = 0 }: { throttleMs?: ThrottleMs } = {}): void {
+    if (!Object.hasOwn(THROTTLES, throttleMs)) {
+      throw new MarketDataError('INVALID_ARGUMENT', `throttleMs must be one of ${Object.keys(THROTTLES).join(', ')}`);
+    }
+    const changed: string[] = [];
+    for (const symbol of normalise(symbols)) {
+      if (this.quotes.get(symbol)?.throttleMs === throttleMs) continue;
+      // The gap check pauses until the gateway acknowledges the new rate: the gateway sends the update
+      // its throttle held back before that acknowledgement, so full-rate updates follow on from it.
+      this.quotes.set(symbol, { throttleMs, acked: null });
+      changed.push(symbol);
+    }
+    if (changed.length > 0) this.sendSubscribe(changed, throttleMs);
+  }
+
+  /** Unsubscribes; while disconnected it only forgets them, so the next connection does not restore them. */
+  unsubscribe(symbols: string[]): void {
+    const dropped = normalise(symbols).filter((s) => this.quotes.delete(s));
+    for (const symbol of dropped) this.seqs.forget(symbol);
+    if (dropped.length > 0) this.send({ action: 'unsubscribe', payload: { symbols: dropped } });
+  }
+
+  subscribeBars(symbols: string[], interval: BarInterval): void {
+    const held = this.barsOf(interval);
+    const added = normalise(symbols).filter((s) => !held.has(s));
+    for (const symbol of added) held.add(symbol);
+    if (added.length > 0) this.send({ action: 'subscribeBars', payload: { symbols: added, interval } });
+  }
+
+  unsubscribeBars(symbols: string[], interval: BarInterval): void {
+    const held = this.barsOf(interval);
+    const dropped = normalise(symbols).filter((s) => held.delete(s));
+    if (dropped.length > 0) this.send({ action: 'unsubscribeBars', payload: { symbols: dropped, interval } });
+  }
+
+  latestQuotes(...args: Parameters<RestClient['latestQuotes']>) {
+    return this.rest.latestQuotes(...args);
+  }
+
+  history(...args: Parameters<RestClient['history']>) {
+    return this.rest.history(...args);
+  }
+
+  bars(...args: Parameters<RestClient['bars']>) {
+    return this.rest.bars(...args);
+  }
+
+  /** Sends every wanted subscription: one subscribe per throttle (with `since` where a seq is held), one subscribeBars per interval. */
+  private restore(): void {
+    const byThrottle = new Map<ThrottleMs, string[]>();
+    for (const [symbol, subscription] of this.quotes) {
+      subscription.acked = null;
+      const group = byThrottle.get(subscription.throttleMs);
+      if (group) group.push(symbol);
+      else byThrottle.set(subscription.throttleMs, [symbol]);
+    }
+    for (const [throttleMs, symbols] of byThrottle) this.sendSubscribe(symbols, throttleMs);
+    for (const [interval, symbols] of this.barSymbols) {
+      if (symbols.size > 0) this.send({ action: 'subscribeBars', payload: { symbols: [...symbols], interval } });
+    }
+  }
+
+  private sendSubscribe(symbols: string[], throttleMs: ThrottleMs): void {
+    const since = this.seqs.since(symbols);
+    this.send({ action: 'subscribe', payload: { symbols, ...(since && { since }), ...(throttleMs > 0 && { throttleMs }) } });
+  }
+
+  /** The hot path: one call per frame from the gateway. */
+  private received(data: unknown): void {
+    const parsed = parseServerFrame(data);
+    if (!parsed.ok) {
+      this.events.emit('error', new MarketDataError('INVALID_FRAME', `Ignored a frame from the gateway: ${parsed.reason}`));
+      return;
+    }
+    this.handle(parsed.message);
+  }
+
+  private handle(message: ServerMessage): void {
+    switch (message.type) {
+      case 'update': {
+        const quote = message.payload;
+        const subscription = this.quotes.get(quote.symbol);
+        if (!subscription) return;
+        const verdict = this.seqs.update(quote.symbol, quote.seq, subscription.acked === 0);
+        if (!verdict.accepted) return;
+        if (verdict.missed > 0) {
+          this.events.emit('gap', { symbol: quote.symbol, reason: 'seq-jump', afterSeq: verdict.after!, nextSeq: quote.seq });
+        }
+        this.events.emit('quote', quote, 'update');
+        return;
+      }
+      case 'bar':
+        if (this.barSymbols.get(message.payload.interval)?.has(message.payload.symbol)) this.events.emit('bar', message.payload);
+        return;
+      case 'snapshot':
+        return this.snapshot(message.payload);
+      case 'subscribed':
+        return this.acknowledged(message.payload.symbols);
+      case 'error':
+        return this.refused(message.payload);
+    }
+  }
+
+  private snapshot({ quotes, recovery = {} }: Extract<ServerMessage, { type: 'snapshot' }>['payload']): void {
+    for (const [symbol, { recovered }] of Object.entries(recovery)) {
+      const afterSeq = this.seqs.lastSeq(symbol);
+      if (recovered || afterSeq === undefined || !this.quotes.has(symbol)) continue;
+      const latest = quotes.find((q) => q.symbol === symbol);
+      this.events.emit('gap', { symbol, reason: 'not-recovered', afterSeq, nextSeq: latest?.seq ?? null });
+    }
+    for (const quote of quotes) {
+      if (this.quotes.has(quote.symbol) && this.seqs.snapshot(quote.symbol, quote.seq)) this.events.emit('quote', quote, 'snapshot');
+    }
+  }
+
+  private acknowledged(symbols: string[]): void {
+    for (const symbol of symbols) {
+      const subscription = this.quotes.get(symbol);
+      if (subscription) subscription.acked = subscription.throttleMs;
+    }
+    this.events.emit('subscribed', symbols);
+  }
+
+  private refused({ code, message, symbols = [] }: Extract<ServerMessage, { type: 'error' }>['payload']): void {
+    if (NEVER_VALID.has(code)) {
+      for (const symbol of symbols) {
+        this.quotes.delete(symbol);
+        this.seqs.forget(symbol);
+        for (const held of this.barSymbols.values()) held.delete(symbol);
+      }
+    }
+    this.events.emit('error', new MarketDataError(code, message, symbols));
+  }
+
+  private send(message: ClientMessage): void {
+    this.connection?.send(message);
+  }
+
+  private barsOf(interval: BarInterval): Set<string> {
+    if (!Object.hasOwn(INTERVALS, interval)) {
+      throw new MarketDataError('INVALID_ARGUMENT', `interval must be one of ${Object.keys(INTERVALS).join(', ')}`);
+    }
+    let held = this.barSymbols.get(interval);
+    if (!held) this.barSymbols.set(interval, (held = new Set()));
+    return held;
+  }
+}
+
+/** Upper-cased and trimmed, as the gateway keys symbols; each once. */
+function normalise(symbols: string[]): string[] {
+  return [...new Set(symbols.map((s) => String(s).trim().toUpperCase()))];
+}
