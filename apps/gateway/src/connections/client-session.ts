@@ -55,7 +55,6 @@ export class ClientSession {
   /** Latest update per symbol kept back while the client is not reading fast enough. */
   private conflated: Map<string, Buffer> | null = null;
   private laggingSince = 0;
-  rateLimitStrikes = 0;
   /** Cleared when a ping is sent, set by the pong; a session still false at the next ping is dead. */
   alive = true;
   /** The TCP socket under the WebSocket while it is corked for the current burst of updates. */
@@ -169,7 +168,7 @@ export class ClientSession {
    */
   private corkBurst(): Socket | null {
     if (this.corked) return this.corked;
-    // `ws` keeps the net.Socket in `_socket` (no public accessor); without it, ws.send frame by frame.
+    // RawSocketAccess reaches the net.Socket under `ws` (checked at start-up); without it, ws.send frame by frame.
     const raw = RawSocketAccess.of(this.socket);
     if (!raw) return null;
     this.backlogAtCork = this.socket.bufferedAmount;
