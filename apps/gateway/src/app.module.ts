@@ -15,6 +15,7 @@ import { FeedHealthIndicator } from './feed/feed-health.indicator.js';
 import { FeedModule } from './feed/feed.module.js';
 import { AddressBudget } from './rate-limit/address-budget.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
+import { RestModule } from './rest/rest.module.js';
 import { SubscriptionService } from './subscriptions/subscription.service.js';
 import { WebModule } from './web/web.module.js';
 import { QuotesGateway } from './ws/quotes.gateway.js';
@@ -26,6 +27,7 @@ import { QuotesGateway } from './ws/quotes.gateway.js';
     FeedModule,
     MetricsModule.forApp('gateway'),
     HealthModule.register({ imports: [RedisModule, FeedModule], indicators: [RedisHealthIndicator, FeedHealthIndicator] }),
+    RestModule,
     WebModule,
   ],
   providers: [

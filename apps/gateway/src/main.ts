@@ -2,13 +2,15 @@ import { NestFactory } from '@nestjs/core';
 import { gatewayConfig } from '#app/config';
 import { runApp } from '#app/runtime';
 import { AppModule } from './app.module.js';
+import { serveApiDocs } from './rest/api-docs.js';
 import { QuoteWsAdapter } from './ws/quote-ws.adapter.js';
 
 await runApp('gateway', async (logger) => {
   const config = gatewayConfig();
   const app = await NestFactory.create(AppModule, { logger, abortOnError: false });
   app.useWebSocketAdapter(new QuoteWsAdapter(app, config));
+  serveApiDocs(app);
   await app.listen(config.port, config.host);
-  logger.log(`serving ws://127.0.0.1:${config.port}/ws, health on :${config.port}/health`);
+  logger.log(`serving ws://127.0.0.1:${config.port}/ws, REST on :${config.port}/api (docs at /api/docs), health on :${config.port}/health`);
   return app;
 });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { barsKey, type BarInterval } from '#app/contracts';
+import { barsKey, type Bar, type BarInterval } from '#app/contracts';
 import { redisConfig, type RedisConfig } from '#app/config';
 import { REDIS_CLIENT } from '#app/redis';
 
@@ -25,5 +25,21 @@ export class BarReader {
       if (json) bars.push({ symbol: symbols[i], seq: Number(/"seq":(\d+)/.exec(json)?.[1] ?? -1), json });
     });
     return bars;
+  }
+
+  /**
+   * A symbol's bars by start ascending, for the REST API, in one command. With `from`: the first `limit`
+   * bars starting in [from, to]; otherwise the last `limit` bars starting at or before `to` (the latest
+   * bars without `to`).
+   */
+  async range(symbol: string, interval: BarInterval, query: { from?: number; to?: number; limit: number }): Promise<Bar[]> {
+    const key = barsKey(this.config.keyPrefix, interval, symbol);
+    const { from, to, limit } = query;
+    const latestFirst = from === undefined;
+    const members = latestFirst
+      ? await this.redis.zrange(key, String(to ?? '+inf'), '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, limit)
+      : await this.redis.zrange(key, from, String(to ?? '+inf'), 'BYSCORE', 'LIMIT', 0, limit);
+    if (latestFirst) members.reverse();
+    return members.map((json) => JSON.parse(json) as Bar);
   }
 }

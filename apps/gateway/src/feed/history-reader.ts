@@ -17,6 +17,12 @@ export interface MissedQuotes {
   latest: Quote | null;
 }
 
+/** A page of a symbol's history: quotes in seq order, and whether nothing is missing before the first. */
+export interface HistoryPage {
+  quotes: Quote[];
+  complete: boolean;
+}
+
 type StreamEntry = [id: string, fields: string[]];
 
 /** Reads the per-symbol quote history (a Redis Stream keyed by seq) the processor appends to. */
@@ -54,6 +60,32 @@ export class HistoryReader {
       results.push({ symbol, recovered, missed: recovered ? missed : [], latest });
     }
     return results;
+  }
+
+  /**
+   * A symbol's history for the REST API, in seq order, in one MULTI (a consistent view while the processor
+   * appends and trims). With `since`: the first `limit` quotes after it; complete when history reaches
+   * back to `since` itself, or nothing newer than `since` exists: the rule recovery over the socket uses
+   * (seq jumps when the generator restarts, so seq `since + 1` being the oldest proves nothing). Without:
+   * the last `limit` quotes; complete when history holds nothing older than the first of them.
+   */
+  async page(symbol: string, query: { since?: number; limit: number }): Promise<HistoryPage> {
+    const key = historyKey(this.config.keyPrefix, symbol);
+    const { since, limit } = query;
+    const read = this.redis.multi().xrange(key, '-', '+', 'COUNT', 1);
+    if (since === undefined) read.xrevrange(key, '+', '-', 'COUNT', limit);
+    else read.xrange(key, `(${since}-0`, '+', 'COUNT', limit).hget(quoteKey(this.config.keyPrefix, symbol), 'json');
+    const [oldest, entries, latestJson] = ((await read.exec()) ?? []).map(([err, value]) => {
+      if (err) throw err;
+      return value;
+    }) as [StreamEntry[], StreamEntry[], string | null | undefined];
+    if (since === undefined) entries.reverse();
+    const quotes = entries.map(([, fields]) => JSON.parse(fieldValue(fields, 'json')) as Quote | null).filter((q) => q !== null);
+    const oldestSeq = oldest.length > 0 ? seqOf(oldest[0][0]) : Infinity;
+    if (since === undefined) return { quotes, complete: entries.length === 0 || oldestSeq === seqOf(entries[0][0]) };
+    if (oldestSeq <= since) return { quotes, complete: true };
+    const latestSeq = latestJson ? (JSON.parse(latestJson) as Quote).seq : -1;
+    return { quotes, complete: entries.length === 0 && latestSeq <= since };
   }
 }
 
