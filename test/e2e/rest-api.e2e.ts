@@ -205,6 +205,28 @@ describe('REST API on the gateway, over the real Redis', () => {
     });
   });
 
+  describe('with authentication on (WS_AUTH_MODE=api-key)', () => {
+    let locked: AppProcess;
+    before(async () => {
+      locked = await startApp('gateway', { ...env, WS_AUTH_MODE: 'api-key', WS_API_KEYS: 'rest-key' });
+    }, { timeout: 120_000 });
+    after(() => locked?.stop());
+
+    it('answers only requests that carry a known key in the x-api-key header, as the socket does', async () => {
+      const url = `http://127.0.0.1:${locked.port}/api/quotes?symbols=GOOG`;
+      const withKey = await fetch(url, { headers: { 'x-api-key': 'rest-key' } });
+      assert.equal(withKey.status, 200);
+      assert.deepEqual(await withKey.json(), { quotes: [quote('GOOG', 7)] });
+      for (const headers of [{}, { 'x-api-key': 'wrong' }] as Record<string, string>[]) {
+        const refused = await fetch(url, { headers });
+        assert.equal(refused.status, 401);
+        assert.deepEqual(await refused.json(), { statusCode: 401, error: 'Unauthorized', message: 'A known API key is required in the x-api-key header' });
+      }
+      const inQuery = await fetch(`http://127.0.0.1:${locked.port}/api/bars/AAPL?interval=1m&apiKey=rest-key`);
+      assert.equal(inQuery.status, 401, 'a key in the query string is not accepted');
+    });
+  });
+
   describe('beside the page and the socket', () => {
     it('answers an unknown /api path with a JSON 404, while the page is still served at /', async () => {
       await assertError('/api/nothing-here', 404, 'Not Found', /^Cannot GET \/api\/nothing-here$/);

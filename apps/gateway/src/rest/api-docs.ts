@@ -12,6 +12,9 @@ export function serveApiDocs(app: INestApplication): void {
     .setTitle('Stock Watchlist REST API')
     .setDescription('Latest quotes, quote history and OHLC bars. Live updates are on the WebSocket at /ws.')
     .setVersion('1')
+    // Either, per WS_AUTH_MODE; with authentication off, neither is needed.
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, config, { include: [RestModule] }), {
     jsonDocumentUrl: 'api/docs-json',

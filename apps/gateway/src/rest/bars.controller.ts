@@ -1,7 +1,8 @@
 import { Controller, Get, Param, Query, UseGuards, UsePipes } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { BarReader } from '../feed/bar-reader.js';
 import { AddressBudgetGuard } from './address-budget.guard.js';
+import { ApiAuthGuard } from './api-auth.guard.js';
 import { ApiErrorModel } from './dto/api-error.model.js';
 import { BarsQuery } from './dto/bars.query.js';
 import { BarsResponse } from './dto/bars.response.js';
@@ -12,9 +13,12 @@ import { RestValidationPipe } from './rest-validation.pipe.js';
 @ApiTags('bars')
 @ApiBadRequestResponse({ type: ApiErrorModel, description: 'A malformed parameter; the message names it.' })
 @ApiNotFoundResponse({ type: ApiErrorModel, description: 'A symbol this deployment does not trade.' })
+@ApiUnauthorizedResponse({ type: ApiErrorModel, description: 'Authentication is on (WS_AUTH_MODE) and the request has no valid credential.' })
 @ApiTooManyRequestsResponse({ type: ApiErrorModel, description: 'Over the per-address budget; see Retry-After.' })
+@ApiSecurity('api-key')
+@ApiSecurity('bearer')
 @Controller('api/bars')
-@UseGuards(AddressBudgetGuard)
+@UseGuards(AddressBudgetGuard, ApiAuthGuard)
 @UsePipes(RestValidationPipe)
 export class BarsController {
   constructor(private readonly bars: BarReader) {}

@@ -1,8 +1,9 @@
 import { Controller, Get, Param, Query, UseGuards, UsePipes } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { HistoryReader } from '../feed/history-reader.js';
 import { QuoteReader } from '../feed/quote-reader.js';
 import { AddressBudgetGuard } from './address-budget.guard.js';
+import { ApiAuthGuard } from './api-auth.guard.js';
 import { ApiErrorModel } from './dto/api-error.model.js';
 import { HistoryQuery } from './dto/history.query.js';
 import { HistoryResponse } from './dto/history.response.js';
@@ -16,9 +17,12 @@ import { SymbolUniverse } from './symbol-universe.js';
 @ApiTags('quotes')
 @ApiBadRequestResponse({ type: ApiErrorModel, description: 'A malformed parameter; the message names it.' })
 @ApiNotFoundResponse({ type: ApiErrorModel, description: 'A symbol this deployment does not trade; the message names it.' })
+@ApiUnauthorizedResponse({ type: ApiErrorModel, description: 'Authentication is on (WS_AUTH_MODE) and the request has no valid credential.' })
 @ApiTooManyRequestsResponse({ type: ApiErrorModel, description: 'Over the per-address budget; see Retry-After.' })
+@ApiSecurity('api-key')
+@ApiSecurity('bearer')
 @Controller('api/quotes')
-@UseGuards(AddressBudgetGuard)
+@UseGuards(AddressBudgetGuard, ApiAuthGuard)
 @UsePipes(RestValidationPipe)
 export class QuotesController {
   constructor(
