@@ -6,6 +6,7 @@ import { chromium } from 'playwright-core';
 import { barsKey, historyKey, quoteKey, type Bar, type BarInterval, type Quote } from '#app/contracts';
 import type { AppProcess } from '../support/app-process.js';
 import { isolatedEnv, REDIS_URL, startApp } from '../support/system.js';
+import { TestClient } from '../support/ws-client.js';
 
 /** Debian's package (apt-get install chromium); never a browser downloaded by Playwright. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -220,10 +221,46 @@ describe('REST API on the gateway, over the real Redis', () => {
       for (const headers of [{}, { 'x-api-key': 'wrong' }] as Record<string, string>[]) {
         const refused = await fetch(url, { headers });
         assert.equal(refused.status, 401);
-        assert.deepEqual(await refused.json(), { statusCode: 401, error: 'Unauthorized', message: 'A known API key is required in the x-api-key header' });
+        assert.deepEqual(await refused.json(), { statusCode: 401, error: 'Unauthorized', message: `A known API key is required in the x-api-key header: ${headers['x-api-key'] ? 'unknown API key' : 'no API key'}` });
       }
       const inQuery = await fetch(`http://127.0.0.1:${locked.port}/api/bars/AAPL?interval=1m&apiKey=rest-key`);
       assert.equal(inQuery.status, 401, 'a key in the query string is not accepted');
+    });
+  });
+
+  describe('the per-address budget (WS_ADDRESS_RATE_LIMIT_BURST=3, refilled at one token per 100 s)', () => {
+    let metered: AppProcess;
+    let socket: TestClient | undefined;
+    before(async () => {
+      // Its own key prefix, so its address bucket starts full whatever the other gateways took.
+      metered = await startApp('gateway', isolatedEnv({ SYMBOLS: 'AAPL', WS_ADDRESS_RATE_LIMIT_BURST: '3', WS_ADDRESS_RATE_LIMIT_PER_SECOND: '0.01' }));
+    }, { timeout: 120_000 });
+    after(async () => {
+      socket?.close();
+      await metered?.stop();
+    });
+
+    it('is the one the socket draws on: requests and messages from one address share it, and a refused request gets 429 with Retry-After', async () => {
+      const url = (path: string) => `http://127.0.0.1:${metered.port}${path}`;
+      socket = await TestClient.connect(`ws://127.0.0.1:${metered.port}/ws`);
+      for (let i = 0; i < 2; i++) {
+        socket.send({ action: 'ping' });
+        await socket.expect('pong');
+      }
+      assert.equal((await fetch(url('/api/quotes?symbols=AAPL'))).status, 200, 'the third token');
+      for (const path of ['/api/quotes?symbols=AAPL', '/api/quotes?symbols=not,,valid', '/api/bars/AAPL?interval=1m']) {
+        const refused = await fetch(url(path));
+        assert.equal(refused.status, 429, path);
+        assert.equal(refused.headers.get('retry-after'), '100', 'the time one token takes at 0.01 per second');
+        assert.deepEqual(await refused.json(), {
+          statusCode: 429,
+          error: 'Too Many Requests',
+          message: 'More than 0.01 requests and messages per second from your address; retry in 100 s',
+        });
+      }
+      socket.send({ action: 'ping' });
+      const error = await socket.expect('error');
+      assert.equal(error.payload.code, 'RATE_LIMITED', 'the socket finds the budget the requests spent');
     });
   });
 

@@ -1,53 +1,35 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpException, HttpStatus, Inject, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { ADDRESS_BUDGET, CLIENT_ADDRESS, RETRY_AFTER_SECONDS } from './rest.constants.js';
-
-/** A per-address budget: one token per request or message, shared with the socket (`AddressBudget`). */
-export interface RequestBudget {
-  /** True when `address` may make one more request now. */
-  take(address: string): Promise<boolean>;
-}
-
-/** Who is behind a request (`TrustedProxies` once the socket's per-address rules use one). */
-export interface ClientAddressSource {
-  clientAddress(request: IncomingMessage): string;
-}
+import { HttpException, HttpStatus, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { gatewayConfig, type GatewayConfig } from '#app/config';
+import { TrustedProxies } from '../connections/trusted-proxies.js';
+import { AddressBudget } from '../rate-limit/address-budget.js';
 
 /**
- * Every REST request draws on the same per-address budget as the socket's messages, before its query is
- * even validated, so a flood of bad requests costs the sender too. A refusal is 429 with Retry-After.
- * A budget that fails lets the request through: a Redis outage must not lock every client out.
+ * Every REST request takes a token of the client address's budget, the one the socket's messages draw
+ * on (shared by all gateways through Redis), before its query is even validated, so a flood of bad
+ * requests costs the sender too. The address is the socket's too: X-Forwarded-For only from trusted
+ * proxies. A refusal is 429 with Retry-After, the time the bucket takes to earn one token; while Redis
+ * cannot answer, AddressBudget lets requests through.
  */
 @Injectable()
 export class AddressBudgetGuard implements CanActivate {
-  private readonly logger = new Logger(AddressBudgetGuard.name);
-  private failing = false;
+  private readonly retryAfter: string;
+  private readonly refusal: string;
 
   constructor(
-    @Inject(ADDRESS_BUDGET) private readonly budget: RequestBudget,
-    @Inject(CLIENT_ADDRESS) private readonly addresses: ClientAddressSource,
-  ) {}
+    private readonly budget: AddressBudget,
+    private readonly addresses: TrustedProxies,
+    @Inject(gatewayConfig.KEY) config: Pick<GatewayConfig, 'addressRateLimitPerSecond'>,
+  ) {
+    const seconds = Math.max(1, Math.ceil(1 / config.addressRateLimitPerSecond));
+    this.retryAfter = String(seconds);
+    this.refusal = `More than ${config.addressRateLimitPerSecond} requests and messages per second from your address; retry in ${seconds} s`;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
-    const address = this.addresses.clientAddress(http.getRequest<IncomingMessage>());
-    if (await this.admit(address)) return true;
-    http.getResponse<ServerResponse>().setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-    throw new HttpException(
-      { statusCode: HttpStatus.TOO_MANY_REQUESTS, error: 'Too Many Requests', message: `Too many requests from your address; retry in ${RETRY_AFTER_SECONDS} s` },
-      HttpStatus.TOO_MANY_REQUESTS,
-    );
-  }
-
-  private async admit(address: string): Promise<boolean> {
-    try {
-      const admitted = await this.budget.take(address);
-      this.failing = false;
-      return admitted;
-    } catch (err) {
-      if (!this.failing) this.logger.warn(`per-address budget failing, requests let through: ${(err as Error).message}`);
-      this.failing = true;
-      return true;
-    }
+    if (await this.budget.take(this.addresses.clientAddress(http.getRequest<IncomingMessage>()))) return true;
+    http.getResponse<ServerResponse>().setHeader('Retry-After', this.retryAfter);
+    throw new HttpException({ statusCode: HttpStatus.TOO_MANY_REQUESTS, error: 'Too Many Requests', message: this.refusal }, HttpStatus.TOO_MANY_REQUESTS);
   }
 }

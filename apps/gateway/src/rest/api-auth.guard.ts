@@ -25,7 +25,8 @@ export class ApiAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const { headers } = context.switchToHttp().getRequest<IncomingMessage>();
-    if (await this.authenticator.isAllowed({ headers, url: '/' } as IncomingMessage)) return true;
-    throw new UnauthorizedException(this.refusal);
+    const verdict = await this.authenticator.authenticate({ headers, url: '/' } as IncomingMessage);
+    if (verdict.allowed) return true;
+    throw new UnauthorizedException(`${this.refusal}: ${verdict.reason}`);
   }
 }
