@@ -60,7 +60,8 @@ export function summaryTables(results) {
     rssRows.push([`${r.bench}: ${r.scenario}`, p.generator?.rssMaxMiB ?? '', p.processor?.rssMaxMiB ?? '', p.gateway?.rssMaxMiB ?? '']);
   }
   if (footprint.length || rssRows.length > 1) {
-    const lines = footprint.map((r) => `gateway per idle connection (${r.clients} clients): ${r.rssKiBPerConnection} KiB RSS, ${r.heapUsedKiBPerConnection} KiB V8 heap (RSS ${r.rssBeforeMiB} -> ${r.rssAfterMiB} MiB)`);
+    const lines = footprint.map((r) => `gateway per idle connection (${r.clients} clients): ${r.rssKiBPerConnection} KiB RSS, ${r.heapUsedKiBPerConnection} KiB V8 heap (RSS ${r.rssBeforeMiB} -> ${r.rssAfterMiB} MiB)` +
+      (r.rawWsRssKiBPerConnection === undefined ? '' : `; raw ws server ${r.rawWsRssKiBPerConnection} KiB RSS (${r.rawWsRssBeforeMiB} -> ${r.rawWsRssAfterMiB} MiB); gateway / raw ${r.ratioToRawWs}x`));
     out.push(`\n4. footprint\n${lines.join('\n')}${rssRows.length > 1 ? table('peak RSS of each app under the loads above', rssRows) : ''}`);
   }
 
@@ -92,5 +93,6 @@ function goalRows(results) {
   }
   const footprint = results.find((r) => r.bench === 'footprint');
   if (footprint) rows.push(['< 50 KiB gateway memory per idle connection', `${footprint.rssKiBPerConnection} KiB`, footprint.rssKiBPerConnection < 50]);
+  if (footprint?.ratioToRawWs) rows.push(['memory per idle connection <= 1.2x a raw ws server', `${footprint.ratioToRawWs}x`, footprint.ratioToRawWs <= 1.2]);
   return rows.map(([goal, measured, met]) => [goal, measured, met ? 'yes' : 'NO']);
 }
