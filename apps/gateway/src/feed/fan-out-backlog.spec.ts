@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { FanOutBacklog, type FanOutItem } from './fan-out-backlog.js';
 
 /** A clock the spec moves, and deferred work the spec runs when it says the event loop turns. */
-function harness({ budgetMs = 10, maxWaiting = 100, costMs = 0 } = {}) {
+function harness({ budgetMs = 10, maxWaiting = 100, maxWaitMs = 1000, costMs = 0 } = {}) {
   let time = 0;
   const queue: Array<() => void> = [];
   const sent: string[] = [];
@@ -12,7 +12,7 @@ function harness({ budgetMs = 10, maxWaiting = 100, costMs = 0 } = {}) {
       sent.push(`${item.key}=${item.json}`);
       time += costMs;
     },
-    { budgetMs, maxWaiting, now: () => time, defer: (run) => queue.push(run) },
+    { budgetMs, maxWaiting, maxWaitMs, now: () => time, defer: (run) => queue.push(run) },
   );
   return {
     backlog,
@@ -81,5 +81,21 @@ describe('FanOutBacklog', () => {
     turn();
     assert.equal(sent.length, 6);
     assert.equal(backlog.size, 0);
+  });
+
+  it('keeps only the latest per stream once the oldest waiting message has waited too long', () => {
+    const { backlog, sent, advance, turn } = harness({ maxWaitMs: 100 });
+    backlog.push(item('AAPL', '1'));
+    advance(11);
+    backlog.push(item('AAPL', '2'));
+    backlog.push(item('GOOG', '1'));
+    advance(50);
+    backlog.push(item('AAPL', '3'));
+    assert.equal(backlog.conflated, 0, 'waited 50 ms: nothing dropped yet');
+    advance(60);
+    backlog.push(item('AAPL', '4'));
+    assert.equal(backlog.conflated, 2, 'the oldest waited 110 ms: AAPL 2 and 3 dropped');
+    turn();
+    assert.deepEqual(sent, ['AAPL=1', 'GOOG=1', 'AAPL=4']);
   });
 });

@@ -2,6 +2,8 @@ export interface FanOutItem {
   key: string;
   head: string;
   json: string;
+  /** When it started waiting (set by the backlog). */
+  waitingSince?: number;
 }
 
 export interface BacklogOptions {
@@ -9,6 +11,8 @@ export interface BacklogOptions {
   budgetMs: number;
   /** Waiting messages past which only the latest per stream is kept. */
   maxWaiting: number;
+  /** How long the oldest waiting message may wait before only the latest per stream is kept. */
+  maxWaitMs: number;
   now?: () => number;
   defer?: (run: () => void) => void;
 }
@@ -17,8 +21,9 @@ export interface BacklogOptions {
  * Keeps the gateway reading Redis when fan-out cannot keep up. Messages fan out at once while the
  * current turn of the event loop has spent less than `budgetMs` on them; after that they wait, in
  * order, and are worked off in later turns, between which the socket is read again. Nothing is lost
- * while fewer than `maxWaiting` wait (a burst, a busy machine). Past that the gateway is falling
- * behind for good: the waiting messages are cut down to the latest per stream (a quote is the
+ * while fewer than `maxWaiting` wait and none has waited `maxWaitMs` (a burst, a busy machine). Past
+ * that the gateway is falling behind for good: the waiting messages are cut down to the latest per
+ * stream (a quote is the
  * symbol's full state), so every client still ends on the latest quote of each symbol, memory stays
  * bounded, and Redis never cuts the connection at its output-buffer limit, which lost everything.
  */
@@ -51,8 +56,10 @@ export class FanOutBacklog {
       return;
     }
     this.deferred++;
+    const now = this.now();
+    item.waitingSince = now;
     this.waiting.push(item);
-    if (this.size > this.options.maxWaiting) this.keepLatest();
+    if (this.size > this.options.maxWaiting || now - this.waiting[this.head].waitingSince! > this.options.maxWaitMs) this.keepLatest(now);
     if (!this.draining) {
       this.draining = true;
       this.defer(() => this.drain());
@@ -70,11 +77,12 @@ export class FanOutBacklog {
     return now - this.sliceStart < this.options.budgetMs;
   }
 
-  /** The latest waiting message of each stream, in the order they arrived. */
-  private keepLatest(): void {
+  /** The latest waiting message of each stream, in the order they arrived; they wait afresh from `now`. */
+  private keepLatest(now: number): void {
     const latest = new Map<string, FanOutItem>();
     for (let i = this.head; i < this.waiting.length; i++) {
       const item = this.waiting[i];
+      item.waitingSince = now;
       latest.delete(item.key);
       latest.set(item.key, item);
     }

@@ -14,8 +14,9 @@ const RETRY_BASE_MS = 100;
 const RETRY_MAX_MS = 2000;
 /** Fan-out time per turn of the event loop before messages wait for a later turn (see FanOutBacklog). */
 const FAN_OUT_BUDGET_MS = 50;
-/** Waiting messages (about 10 MB of quotes) past which only the latest per stream is kept. */
+/** Waiting messages (about 10 MB of quotes), or a wait, past which only the latest per stream is kept. */
 const MAX_WAITING_MESSAGES = 50_000;
+const MAX_WAIT_MS = 1000;
 
 /**
  * The gateway's one Redis pub/sub connection. It keeps a channel per stream that someone wants (a
@@ -30,7 +31,7 @@ export class QuoteFeed implements OnApplicationShutdown {
   private readonly quotesHead: string;
   private readonly barsHead: string;
   /** Queues, then conflates per stream, when fan-out falls behind, so the Redis connection is always read. */
-  readonly backlog = new FanOutBacklog((item) => this.fanOut(item), { budgetMs: FAN_OUT_BUDGET_MS, maxWaiting: MAX_WAITING_MESSAGES });
+  readonly backlog = new FanOutBacklog((item) => this.fanOut(item), { budgetMs: FAN_OUT_BUDGET_MS, maxWaiting: MAX_WAITING_MESSAGES, maxWaitMs: MAX_WAIT_MS });
   received = 0;
   subscribeRetries = 0;
 
