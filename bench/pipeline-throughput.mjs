@@ -108,10 +108,10 @@ function redisBaseline(o, report) {
     if (!match) throw new Error(`redis-benchmark ${command[0]} failed: ${result.error?.message ?? result.stderr ?? result.stdout}`);
     return Math.round(Number(match[1]));
   };
-  const set = bench(1, 'SET', `${prefix}quote:__rand_int__`, SAMPLE_QUOTE);
-  const publish = bench(1, 'PUBLISH', `${prefix}quotes:__rand_int__`, SAMPLE_QUOTE);
-  const setPipelined = bench(32, 'SET', `${prefix}quote:__rand_int__`, SAMPLE_QUOTE);
-  const publishPipelined = bench(32, 'PUBLISH', `${prefix}quotes:__rand_int__`, SAMPLE_QUOTE);
+  const set = bench(1, 'SET', `${prefix}quote:{__rand_int__}`, SAMPLE_QUOTE);
+  const publish = bench(1, 'PUBLISH', `${prefix}quotes:{__rand_int__}`, SAMPLE_QUOTE);
+  const setPipelined = bench(32, 'SET', `${prefix}quote:{__rand_int__}`, SAMPLE_QUOTE);
+  const publishPipelined = bench(32, 'PUBLISH', `${prefix}quotes:{__rand_int__}`, SAMPLE_QUOTE);
   return {
     bench: BENCH,
     scenario: 'baseline: redis-benchmark SET + PUBLISH',

@@ -35,7 +35,7 @@ export class HopObservers {
     const subscriber = new Redis(REDIS_URL, { lazyConnect: true });
     subscriber.on('error', () => undefined);
     await subscriber.connect();
-    await subscriber.psubscribe(`${prefix}quotes:*`);
+    await subscriber.psubscribe(`${prefix}quotes:{*}`);
     subscriber.on('pmessage', (_p, _c, json) => {
       const ts = Number(TIMESTAMP.exec(json)?.[1]);
       if (ts) observers.redis.record(nowMs() - ts);

@@ -9,7 +9,7 @@ export class QuotePublisher {
   constructor(redisUrl, prefix, symbols) {
     this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
     this.redis.on('error', () => undefined);
-    this.channels = symbols.map((s) => `${prefix}quotes:${s}`);
+    this.channels = symbols.map((s) => `${prefix}quotes:{${s}}`);
     this.symbols = symbols;
     this.perSecond = 0;
     this.published = 0;

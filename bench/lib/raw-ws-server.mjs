@@ -23,7 +23,7 @@ wss.on('connection', (ws) => {
       let sockets = bySymbol.get(symbol);
       if (!sockets) {
         bySymbol.set(symbol, (sockets = new Set()));
-        void feed.subscribe(channelHead + symbol);
+        void feed.subscribe(`${channelHead}{${symbol}}`);
       }
       sockets.add(ws);
       mine.add(symbol);
@@ -56,7 +56,7 @@ const endBurst = (ws) => {
 };
 
 feed.on('message', (channel, quote) => {
-  const sockets = bySymbol.get(channel.slice(channelHead.length));
+  const sockets = bySymbol.get(channel.slice(channelHead.length + 1, -1));
   if (!sockets) return;
   const payload = Buffer.from(UPDATE_HEAD + quote + '}');
   if (!tuned) {

@@ -32,7 +32,7 @@ describe('history and OHLC bars written by the processor', () => {
 
   const storedBars = async (interval: BarInterval): Promise<Bar[]> =>
     (await redis.zrange(barsKey(system.env.REDIS_KEY_PREFIX, interval, SYMBOL), '0', '-1')).map((json) => JSON.parse(json) as Bar);
-  const storedSeq = async () => Number(await redis.hget(`${system.env.REDIS_KEY_PREFIX}quote:${SYMBOL}`, 'seq'));
+  const storedSeq = async () => Number(await redis.hget(`${system.env.REDIS_KEY_PREFIX}quote:{${SYMBOL}}`, 'seq'));
   const send = (list: Quote[]) => produce(system.env.KAFKA_TICKS_TOPIC, list.map((t) => ({ key: t.symbol, value: JSON.stringify(t) })));
   const waitForSeq = (seq: number) => waitUntil(`seq ${seq} stored`, async () => (await storedSeq()) === seq, { timeoutMs: 30_000, state: storedSeq });
 

@@ -25,7 +25,7 @@ describe('processor against real Kafka and Redis', () => {
   const published: Quote[] = [];
 
   const stored = async (symbol: string) => {
-    const json = await redis.hget(`${system.env.REDIS_KEY_PREFIX}quote:${symbol}`, 'json');
+    const json = await redis.hget(`${system.env.REDIS_KEY_PREFIX}quote:{${symbol}}`, 'json');
     return json ? (JSON.parse(json) as Quote) : null;
   };
   const waitForStored = async (symbol: string, seq: number) => {
@@ -40,7 +40,7 @@ describe('processor against real Kafka and Redis', () => {
     system = await System.start({}, ['processor']);
     redis = new Redis(REDIS_URL);
     subscriber = new Redis(REDIS_URL);
-    await subscriber.psubscribe(`${system.env.REDIS_KEY_PREFIX}quotes:*`);
+    await subscriber.psubscribe(`${system.env.REDIS_KEY_PREFIX}quotes:{*}`);
     subscriber.on('pmessage', (_p, _c, message: string) => published.push(JSON.parse(message) as Quote));
   });
 
@@ -54,7 +54,7 @@ describe('processor against real Kafka and Redis', () => {
     await produce(system.env.KAFKA_TICKS_TOPIC, [{ key: 'AAPL', value: JSON.stringify(tick('AAPL', 10, 190.5)) }]);
     await waitForStored('AAPL', 10);
     assert.equal((await stored('AAPL'))!.price, 190.5);
-    const ttl = await redis.pttl(`${system.env.REDIS_KEY_PREFIX}quote:AAPL`);
+    const ttl = await redis.pttl(`${system.env.REDIS_KEY_PREFIX}quote:{AAPL}`);
     assert.ok(ttl > 0 && ttl <= 86_400_000, `stored quote has a TTL, got ${ttl}`);
     await sleep(200);
     assert.ok(published.some((q) => q.symbol === 'AAPL' && q.seq === 10), 'quote published on its channel');

@@ -65,7 +65,7 @@ describe('WebSocket contract over the real pipeline (generator -> Kafka -> proce
     await client.expect('subscribed');
     const snapshot = await client.expect('snapshot');
     assert.equal(snapshot.payload.quotes.length, 1, 'MSFT has been trading, so it has a stored quote');
-    const stored = JSON.parse((await redis.hget(`${system.env.REDIS_KEY_PREFIX}quote:MSFT`, 'json'))!) as Quote;
+    const stored = JSON.parse((await redis.hget(`${system.env.REDIS_KEY_PREFIX}quote:{MSFT}`, 'json'))!) as Quote;
     assert.equal(stored.symbol, 'MSFT');
     assert.ok(stored.seq >= snapshot.payload.quotes[0].seq, 'stored quote is the snapshot or newer');
     const update = await client.expect('update');

@@ -31,14 +31,14 @@ export class QuoteWatcher {
     // A test may stop this Redis on purpose; ioredis reconnects (and re-subscribes) by itself.
     for (const connection of [commands, subscriber]) connection.on('error', () => undefined);
     const watcher = new QuoteWatcher(commands, subscriber, prefix);
-    await watcher.subscriber.psubscribe(`${prefix}quotes:*`);
+    await watcher.subscriber.psubscribe(`${prefix}quotes:{*}`);
     return watcher;
   }
 
   /** The stored quote's seq per symbol (symbols with no stored quote are left out). */
   async storedSeqs(symbols: Iterable<string>): Promise<Map<string, number>> {
     const list = [...symbols];
-    const seqs = await Promise.all(list.map((s) => this.commands.hget(`${this.prefix}quote:${s}`, 'seq')));
+    const seqs = await Promise.all(list.map((s) => this.commands.hget(`${this.prefix}quote:{${s}}`, 'seq')));
     return new Map(list.flatMap((s, i) => (seqs[i] === null ? [] : [[s, Number(seqs[i])] as [string, number]])));
   }
 

@@ -4,6 +4,7 @@ import { GatewayEnv } from './gateway.config.js';
 import { KafkaEnv } from './kafka.config.js';
 import { parseSymbols } from './market.config.js';
 import { ProcessorEnv } from './processor.config.js';
+import { parseClusterNodes, RedisEnv } from './redis.config.js';
 import { ConfigValidationError, validateEnv } from './validate-env.js';
 
 describe('validateEnv', () => {
@@ -50,6 +51,26 @@ describe('parseSymbols', () => {
   it('rejects malformed entries and an empty list', () => {
     for (const bad of ['', ' , ', 'AAPL:0', 'AAPL:x', 'TOO-LONG-SYMBOL', 'A:1:2']) {
       assert.throws(() => parseSymbols(bad), ConfigValidationError, bad);
+    }
+  });
+});
+
+describe('REDIS_CLUSTER_NODES', () => {
+  it('reads a list of host:port as start-up nodes, and nothing as the single server', () => {
+    assert.equal(parseClusterNodes(validateEnv(RedisEnv, {}).REDIS_CLUSTER_NODES), null);
+    const env = validateEnv(RedisEnv, { REDIS_CLUSTER_NODES: '127.0.0.1:7001,redis-2.internal:7002' });
+    assert.deepEqual(parseClusterNodes(env.REDIS_CLUSTER_NODES), [
+      { host: '127.0.0.1', port: 7001 },
+      { host: 'redis-2.internal', port: 7002 },
+    ]);
+  });
+
+  it('refuses entries that are not host:port, naming the variable', () => {
+    for (const bad of ['127.0.0.1', '127.0.0.1:', ':7001', 'a:7001,,b:7002', 'a:7001 b:7002']) {
+      assert.throws(() => validateEnv(RedisEnv, { REDIS_CLUSTER_NODES: bad }), /REDIS_CLUSTER_NODES=/, bad);
+    }
+    for (const bad of ['a:0', 'a:70000', 'a_b:7001', 'redis://a:7001', Array.from({ length: 65 }, (_, i) => `h:${7000 + i}`).join(',')]) {
+      assert.throws(() => parseClusterNodes(bad), (err: Error) => err instanceof ConfigValidationError && /REDIS_CLUSTER_NODES/.test(err.message), bad);
     }
   });
 });

@@ -1,19 +1,40 @@
 import { Logger } from '@nestjs/common';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisConfig } from '#app/config';
+import type { RedisClient } from './redis-client.js';
+
+/** What a connection is for: commands and scripts, or the gateway's pub/sub feed. */
+export type RedisRole = 'commands' | 'subscriber';
+
+const backOff = (attempt: number) => Math.min(100 * attempt, 2000);
 
 /**
  * Builds an ioredis connection that reconnects forever with capped back-off and logs state changes once,
  * not once per failed attempt. `name` shows up in CLIENT LIST and in the logs.
+ *
+ * With REDIS_CLUSTER_NODES it is a Cluster client: commands go to the master of their slot and follow
+ * slot moves and failovers; a `subscriber` gets one sharded subscriber connection per master
+ * (SSUBSCRIBE). Auto-pipelining is on in both modes: the gateway reads a snapshot as one command per
+ * key, which a cluster cannot put in one pipeline across nodes, and ioredis then writes the commands of
+ * one tick together, one write per node. A `subscriber` on the single server does not re-subscribe by
+ * itself: the gateway's feed re-subscribes its channels (see QuoteFeed).
  */
-export function createRedisClient(config: RedisConfig, name: string, options: RedisOptions = {}): Redis {
+export function createRedisClient(config: RedisConfig, name: string, role: RedisRole = 'commands'): RedisClient {
   const logger = new Logger(`Redis:${name}`);
-  const client = new Redis(config.url, {
-    connectionName: name,
-    maxRetriesPerRequest: 3,
-    retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
-    ...options,
-  });
+  const options: RedisOptions = { connectionName: name, maxRetriesPerRequest: 3 };
+  const client: RedisClient = config.clusterNodes
+    ? new Cluster(config.clusterNodes, {
+        redisOptions: options,
+        clusterRetryStrategy: backOff,
+        enableAutoPipelining: role === 'commands',
+        shardedSubscribers: role === 'subscriber',
+      })
+    : new Redis(config.url, {
+        ...options,
+        retryStrategy: backOff,
+        enableAutoPipelining: role === 'commands',
+        autoResubscribe: role !== 'subscriber',
+      });
   let down = false;
   client.on('ready', () => {
     if (down) logger.log('reconnected');
@@ -23,5 +44,7 @@ export function createRedisClient(config: RedisConfig, name: string, options: Re
     if (!down) logger.warn(`connection error: ${err.message}`);
     down = true;
   });
+  // A cluster node failing (a master killed before its replica takes over) is not the cluster failing.
+  client.on('node error', (err: Error, node: string) => logger.warn(`node ${node}: ${err.message}`));
   return client;
 }

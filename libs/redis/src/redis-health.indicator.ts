@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { REDIS_CLIENT } from './redis.constants.js';
 
 const PING_TIMEOUT_MS = 1000;
@@ -9,7 +9,7 @@ const PING_TIMEOUT_MS = 1000;
 @Injectable()
 export class RedisHealthIndicator {
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly health: HealthIndicatorService,
   ) {}
 

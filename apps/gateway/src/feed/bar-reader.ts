@@ -1,27 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { barsKey, type Bar, type BarInterval } from '#app/contracts';
 import { redisConfig, type RedisConfig } from '#app/config';
-import { REDIS_CLIENT } from '#app/redis';
+import { REDIS_CLIENT, type RedisClient } from '#app/redis';
 
 /** Reads the bars the processor keeps per symbol and interval (sorted sets of Bar JSON by start). */
 @Injectable()
 export class BarReader {
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     @Inject(redisConfig.KEY) private readonly config: RedisConfig,
   ) {}
 
-  /** The current (latest) bar JSON of each symbol that has one, with its seq, in one round trip. */
+  /** The current (latest) bar JSON of each symbol that has one, with its seq, in one round trip per node. */
   async current(interval: BarInterval, symbols: string[]): Promise<Array<{ symbol: string; seq: number; json: string }>> {
     if (symbols.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const symbol of symbols) pipeline.zrange(barsKey(this.config.keyPrefix, interval, symbol), '-1', '-1');
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await Promise.all(symbols.map((symbol) => this.redis.zrange(barsKey(this.config.keyPrefix, interval, symbol), '-1', '-1')));
     const bars: Array<{ symbol: string; seq: number; json: string }> = [];
-    replies.forEach(([err, members], i) => {
-      if (err) throw err;
-      const json = (members as string[])[0];
+    replies.forEach((members, i) => {
+      const json = members[0];
       if (json) bars.push({ symbol: symbols[i], seq: Number(/"seq":(\d+)/.exec(json)?.[1] ?? -1), json });
     });
     return bars;

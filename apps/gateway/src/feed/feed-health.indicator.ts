@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { QuoteFeed } from './quote-feed.js';
 
-/** Readiness: the pub/sub connection that feeds every client is up. */
+/** Readiness: the pub/sub connection that feeds every client (the single server, or the cluster) is up. */
 @Injectable()
 export class FeedHealthIndicator {
   constructor(

@@ -1,2 +1,2 @@
-/** Injection token: the gateway's dedicated Redis pub/sub connection (ioredis, autoResubscribe off). */
+/** Injection token: the gateway's Redis pub/sub (a FeedSubscriber: the single server, or a cluster's shards). */
 export const FEED_SUBSCRIBER = Symbol('FEED_SUBSCRIBER');

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { historyKey, quoteKey, type Quote } from '#app/contracts';
 import { redisConfig, type RedisConfig } from '#app/config';
-import { REDIS_CLIENT } from '#app/redis';
+import { REDIS_CLIENT, type RedisClient } from '#app/redis';
 
 /** Most quotes one recovery replays; a client further behind than this gets the snapshot instead. */
 export const MAX_REPLAY = 10_000;
@@ -29,29 +28,27 @@ type StreamEntry = [id: string, fields: string[]];
 @Injectable()
 export class HistoryReader {
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     @Inject(redisConfig.KEY) private readonly config: RedisConfig,
   ) {}
 
-  /** For each symbol, the quotes after `since` and whether history still reaches back that far; one round trip. */
+  /** For each symbol, the quotes after `since` and whether history still reaches back that far; one round trip per node. */
   async missedSince(since: ReadonlyMap<string, number>): Promise<MissedQuotes[]> {
     if (since.size === 0) return [];
     const prefix = this.config.keyPrefix;
-    const pipeline = this.redis.pipeline();
-    for (const [symbol, seq] of since) {
+    const reads = [...since].map(([symbol, seq]) => {
       const key = historyKey(prefix, symbol);
-      pipeline.xrange(key, '-', '+', 'COUNT', 1);
-      pipeline.xrange(key, `${seq + 1}-0`, '+', 'COUNT', MAX_REPLAY);
-      pipeline.hget(quoteKey(prefix, symbol), 'json');
-    }
-    const replies = (await pipeline.exec()) ?? [];
+      return Promise.all([
+        this.redis.xrange(key, '-', '+', 'COUNT', 1) as Promise<StreamEntry[]>,
+        this.redis.xrange(key, `${seq + 1}-0`, '+', 'COUNT', MAX_REPLAY) as Promise<StreamEntry[]>,
+        this.redis.hget(quoteKey(prefix, symbol), 'json'),
+      ]);
+    });
+    const replies = await Promise.all(reads);
     const results: MissedQuotes[] = [];
     let i = 0;
     for (const [symbol, seq] of since) {
-      const [oldest, after, latestJson] = [replies[i++], replies[i++], replies[i++]].map(([err, value]) => {
-        if (err) throw err;
-        return value;
-      }) as [StreamEntry[], StreamEntry[], string | null];
+      const [oldest, after, latestJson] = replies[i++];
       const latest = latestJson ? (JSON.parse(latestJson) as Quote) : null;
       const missed = after.map(([id, fields]) => ({ seq: seqOf(id), json: fieldValue(fields, 'json') }));
       const oldestSeq = oldest.length > 0 ? seqOf(oldest[0][0]) : Infinity;

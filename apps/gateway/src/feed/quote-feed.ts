@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { barChannel, quoteChannel } from '#app/contracts';
 import { redisConfig, type RedisConfig } from '#app/config';
 import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
 import { ChannelSubscription } from './channel-subscription.js';
 import { FanOutBacklog, type FanOutItem } from './fan-out-backlog.js';
 import { FEED_SUBSCRIBER } from './feed.constants.js';
+import type { FeedSubscriber } from './feed-subscriber.js';
 
 const UPDATE_HEAD = '{"type":"update","payload":';
 const BAR_HEAD = '{"type":"bar","payload":';
@@ -18,33 +18,49 @@ const FAN_OUT_BUDGET_MS = 50;
 const MAX_WAITING_MESSAGES = 50_000;
 const MAX_WAIT_MS = 1000;
 
+/** Where a channel's messages go: the stream key subscribers are indexed by, and the frame head. */
+interface Route {
+  key: string;
+  head: string;
+}
+
 /**
- * The gateway's one Redis pub/sub connection. It keeps a channel per stream that someone wants (a
- * symbol's quotes, keyed `AAPL`, or its bars of an interval, keyed `1m:AAPL`; see ChannelSubscription),
- * and fans each message out as one frame built once and shared by every subscriber. It re-subscribes every wanted channel itself after a reconnect rather than trusting
- * ioredis, which restores only the channels whose SUBSCRIBE it saw confirmed.
+ * The gateway's Redis pub/sub: one connection to the single server, or one per shard of a cluster (see
+ * FeedSubscriber). It keeps a channel per stream that someone wants (a symbol's quotes, keyed `AAPL`,
+ * or its bars of an interval, keyed `1m:AAPL`; see ChannelSubscription), and fans each message out as
+ * one frame built once and shared by every subscriber. It re-subscribes every wanted channel itself
+ * after a connection or a shard is lost rather than trusting ioredis, which restores only the channels
+ * whose SUBSCRIBE it saw confirmed and does not report a failed re-subscription.
+ *
+ * A stream's updates are fanned out newest-seq-wins, as the processor stores them: after a Redis
+ * failover the promoted replica may lack the last writes it was not sent, and a retried batch is then
+ * published again; the feed drops what is older than what it already sent, so no client sees a seq go
+ * backwards (a bar closed by a batch carries the seq of the current bar sent before it: equal passes).
  */
 @Injectable()
 export class QuoteFeed implements OnApplicationShutdown {
   private readonly logger = new Logger(QuoteFeed.name);
   private readonly channels = new Map<string, ChannelSubscription>();
-  private readonly quotesHead: string;
-  private readonly barsHead: string;
+  private readonly routes = new Map<string, Route>();
+  /** Newest seq fanned out per stream, for the newest-seq-wins rule; forgotten with the channel. */
+  private readonly newest = new Map<string, number>();
   /** Queues, then conflates per stream, when fan-out falls behind, so the Redis connection is always read. */
   readonly backlog = new FanOutBacklog((item) => this.fanOut(item), { budgetMs: FAN_OUT_BUDGET_MS, maxWaiting: MAX_WAITING_MESSAGES, maxWaitMs: MAX_WAIT_MS });
   received = 0;
   subscribeRetries = 0;
+  /** Messages dropped for a seq older than one already fanned out (a Redis failover replaying writes). */
+  staleDropped = 0;
 
   constructor(
     @Inject(redisConfig.KEY) private readonly config: Pick<RedisConfig, 'keyPrefix'>,
     readonly index: SubscriptionIndex,
-    @Inject(FEED_SUBSCRIBER) readonly subscriber: Redis,
+    @Inject(FEED_SUBSCRIBER) readonly subscriber: FeedSubscriber,
   ) {
-    this.quotesHead = quoteChannel(config.keyPrefix, '');
-    this.barsHead = barChannel(config.keyPrefix, '', '').slice(0, -1);
-    this.subscriber.on('message', (channel: string, json: string) => this.receive(channel, json));
-    this.subscriber.on('close', () => this.channels.forEach((c) => c.connectionLost()));
-    this.subscriber.on('ready', () => this.channels.forEach((c) => c.resubscribe()));
+    subscriber.listen({
+      message: (channel, json) => this.receive(channel, json),
+      lost: (affected) => this.channels.forEach((c) => affected(c.channel) && c.connectionLost()),
+      resubscribe: () => this.channels.forEach((c) => c.resubscribe()),
+    });
   }
 
   /** Channels kept for wanted symbols, in any state. */
@@ -63,17 +79,22 @@ export class QuoteFeed implements OnApplicationShutdown {
   want(key: string): Promise<void> {
     let channel = this.channels.get(key);
     if (!channel) {
-      channel = new ChannelSubscription(this.channelOf(key), this.subscriber, {
+      const route = this.routeOf(key);
+      channel = new ChannelSubscription(route.channel, this.subscriber, {
         retryDelayMs: (attempt) => Math.min(RETRY_BASE_MS * 2 ** (attempt - 1), RETRY_MAX_MS),
         onRetry: (name, err, attempt) => {
           this.subscribeRetries++;
           if (attempt === 1) this.logger.warn(`SUBSCRIBE ${name} failed, retrying until it succeeds: ${err.message}`);
         },
         onIdle: () => {
-          if (this.channels.get(key) === channel && channel!.state === 'idle' && !channel!.isWanted) this.channels.delete(key);
+          if (this.channels.get(key) !== channel || channel!.state !== 'idle' || channel!.isWanted) return;
+          this.channels.delete(key);
+          this.routes.delete(route.channel);
+          this.newest.delete(key);
         },
       });
       this.channels.set(key, channel);
+      this.routes.set(route.channel, { key, head: route.head });
     }
     return channel.want();
   }
@@ -94,29 +115,33 @@ export class QuoteFeed implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown() {
-    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+    await this.subscriber.close();
   }
 
   /** `AAPL` -> the symbol's quote channel, `1m:AAPL` -> its 1-minute bar channel. */
-  private channelOf(key: string): string {
+  private routeOf(key: string): { channel: string; head: string } {
     const colon = key.indexOf(':');
-    return colon < 0 ? this.quotesHead + key : this.barsHead + key;
+    if (colon < 0) return { channel: quoteChannel(this.config.keyPrefix, key), head: UPDATE_HEAD };
+    return { channel: barChannel(this.config.keyPrefix, key.slice(0, colon), key.slice(colon + 1)), head: BAR_HEAD };
   }
 
   private receive(channel: string, json: string): void {
     this.received++;
-    if (channel.startsWith(this.quotesHead)) {
-      this.backlog.push({ key: channel.slice(this.quotesHead.length), head: UPDATE_HEAD, json });
-    } else if (channel.startsWith(this.barsHead)) {
-      this.backlog.push({ key: channel.slice(this.barsHead.length), head: BAR_HEAD, json });
-    }
+    const route = this.routes.get(channel);
+    if (route) this.backlog.push({ key: route.key, head: route.head, json });
   }
 
   /** One frame built once for every subscriber of the stream. */
   private fanOut({ key, head, json }: FanOutItem): void {
+    const seq = Number(SEQ.exec(json)?.[1] ?? -1);
+    const newest = this.newest.get(key) ?? -1;
+    if (seq < newest || (seq === newest && head === UPDATE_HEAD)) {
+      this.staleDropped++;
+      return;
+    }
+    this.newest.set(key, seq);
     const sessions = this.index.subscribers(key);
     if (!sessions) return;
-    const seq = Number(SEQ.exec(json)?.[1] ?? -1);
     const frame = Buffer.from(head + json + '}');
     for (const session of sessions) session.deliver(key, seq, frame);
   }

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { gatewayConfig, redisConfig, type GatewayConfig, type RedisConfig } from '#app/config';
-import { REDIS_CLIENT } from '#app/redis';
+import { REDIS_CLIENT, type RedisClient } from '#app/redis';
 import { TAKE_ADDRESS_TOKEN_LUA } from './address-budget.lua.js';
 
 type TakeAddressTokenCommand = (key: string, perSecond: number, burst: number) => Promise<number>;
@@ -10,6 +9,7 @@ type TakeAddressTokenCommand = (key: string, perSecond: number, burst: number) =
  * The message budget of a client address over all its connections and all gateways: a token bucket in
  * Redis (one EVALSHA per message the connection's own budget let through). When Redis cannot answer,
  * messages are let through, with one warning per outage: a Redis outage must not lock every client out.
+ * One key per call, so it works the same on a Redis Cluster.
  */
 @Injectable()
 export class AddressBudget implements OnModuleInit {
@@ -18,7 +18,7 @@ export class AddressBudget implements OnModuleInit {
   private failingOpen = false;
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     @Inject(gatewayConfig.KEY) private readonly gateway: Pick<GatewayConfig, 'addressRateLimitPerSecond' | 'addressRateLimitBurst'>,
     @Inject(redisConfig.KEY) private readonly config: Pick<RedisConfig, 'keyPrefix'>,
   ) {}

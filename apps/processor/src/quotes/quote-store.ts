@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import calculateSlot from 'cluster-key-slot';
 import { BAR_INTERVAL_NAMES, BAR_INTERVALS, barChannel, barsKey, historyKey, quoteChannel, quoteKey, type Quote } from '#app/contracts';
 import { processorConfig, redisConfig, type ProcessorConfig, type RedisConfig } from '#app/config';
-import { REDIS_CLIENT } from '#app/redis';
+import { isCluster, REDIS_CLIENT, type RedisClient } from '#app/redis';
 import { STORE_QUOTES_LUA } from './store-quotes.lua.js';
 
 type StoreQuotesCommand = (keyCount: number, ...keysThenArgs: Array<string | number>) => Promise<number>;
@@ -15,13 +15,16 @@ type StoreQuotesCommand = (keyCount: number, ...keysThenArgs: Array<string | num
 export class QuoteStore implements OnModuleInit {
   private storeQuotes!: StoreQuotesCommand;
   private readonly header: Array<string | number>;
+  private readonly cluster: boolean;
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    @Inject(redisConfig.KEY) private readonly config: RedisConfig,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    @Inject(redisConfig.KEY) private readonly config: Pick<RedisConfig, 'keyPrefix' | 'quoteTtlMs'>,
     @Inject(processorConfig.KEY) processor: Pick<ProcessorConfig, 'history' | 'barRetentionMs'>,
   ) {
-    this.header = [config.quoteTtlMs, processor.history.maxPerSymbol, processor.history.maxAgeMs, BAR_INTERVAL_NAMES.length];
+    this.cluster = isCluster(redis);
+    this.header = [this.cluster ? 'SPUBLISH' : 'PUBLISH', config.quoteTtlMs, processor.history.maxPerSymbol, processor.history.maxAgeMs];
+    this.header.push(BAR_INTERVAL_NAMES.length);
     for (const name of BAR_INTERVAL_NAMES) this.header.push(name, BAR_INTERVALS[name], processor.barRetentionMs[name]);
   }
 
@@ -34,17 +37,38 @@ export class QuoteStore implements OnModuleInit {
   /**
    * Stores and publishes, in order, the quotes newer than the stored one of their symbol; resolves with
    * how many that was (the rest were stale). One EVALSHA for the whole batch: the profile of one per
-   * quote was dominated by a socket write per quote.
+   * quote was dominated by a socket write per quote. In a cluster, one EVALSHA per slot (a script's
+   * keys must share one), sent together; ioredis writes those of one master in one go. If one fails,
+   * the others are still awaited, so the batch is settled before it is retried; the retry finds what
+   * went through stale.
    */
   async saveAll(quotes: readonly Quote[]): Promise<number> {
     if (quotes.length === 0) return 0;
-    const prefix = this.config.keyPrefix;
     const bySymbol = new Map<string, Quote[]>();
     for (const quote of quotes) {
       const list = bySymbol.get(quote.symbol);
       if (list) list.push(quote);
       else bySymbol.set(quote.symbol, [quote]);
     }
+    if (!this.cluster) return this.store(bySymbol);
+    const bySlot = new Map<number, Map<string, Quote[]>>();
+    for (const [symbol, list] of bySymbol) {
+      const slot = calculateSlot(quoteKey(this.config.keyPrefix, symbol));
+      let group = bySlot.get(slot);
+      if (!group) bySlot.set(slot, (group = new Map()));
+      group.set(symbol, list);
+    }
+    const results = await Promise.allSettled([...bySlot.values()].map((group) => this.store(group)));
+    let fresh = 0;
+    for (const result of results) {
+      if (result.status === 'rejected') throw result.reason;
+      fresh += result.value;
+    }
+    return fresh;
+  }
+
+  private store(bySymbol: ReadonlyMap<string, readonly Quote[]>): Promise<number> {
+    const prefix = this.config.keyPrefix;
     const keys: string[] = [];
     const args: Array<string | number> = [...this.header];
     for (const [symbol, list] of bySymbol) {

@@ -13,19 +13,24 @@
  * Numbers: seqs (16 digits) and JSON are kept as the strings given, never passed through a Lua number
  * (Lua's tostring keeps 14 digits). Prices, volumes and times fit in 14.
  *
+ * In a Redis Cluster a call's keys must share one slot: the caller sends one call per slot (the
+ * symbols' hash tags put all of a symbol's keys and channels in its slot), and publishes with SPUBLISH,
+ * so each message stays within the shard that holds the symbol instead of crossing the cluster bus.
+ *
  * Layout, per symbol S of the batch (quotes of a symbol in the order given):
  *   KEYS: quote hash, history stream, then one bar sorted set per interval.
- *   ARGV header: quote TTL ms, history max length, history max age ms, interval count, then per
- *     interval: name, length ms, retention ms.
+ *   ARGV header: publish command (PUBLISH, or SPUBLISH in a cluster), quote TTL ms, history max length,
+ *     history max age ms, interval count, then per interval: name, length ms, retention ms.
  *   ARGV per symbol: symbol, quote channel, one bar channel per interval, quote count n, then n times:
  *     seq, quote JSON, price, volume, timestamp ms.
  * Returns how many quotes were stored and published.
  */
 export const STORE_QUOTES_LUA = `
-local ttl, historyMax, historyAgeMs = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local intervalCount = tonumber(ARGV[4])
+local publish = ARGV[1] == 'SPUBLISH' and 'SPUBLISH' or 'PUBLISH'
+local ttl, historyMax, historyAgeMs = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local intervalCount = tonumber(ARGV[5])
 local intervals = {}
-local a = 5
+local a = 6
 for j = 1, intervalCount do
   intervals[j] = { name = ARGV[a], length = tonumber(ARGV[a + 1]), retention = tonumber(ARGV[a + 2]) }
   a = a + 3
@@ -132,6 +137,6 @@ while a <= #ARGV do
   end
   k = k + keysPerSymbol
 end
-for _, p in ipairs(publishes) do redis.call('PUBLISH', p[1], p[2]) end
+for _, p in ipairs(publishes) do redis.call(publish, p[1], p[2]) end
 return fresh
 `;

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import calculateSlot from 'cluster-key-slot';
+import type { Quote } from '#app/contracts';
+import type { RedisClient } from '#app/redis';
+import { QuoteStore } from './quote-store.js';
+
+const quote = (symbol: string, seq: number): Quote => ({ symbol, price: 1, bid: 1, ask: 1, volume: 1, change: 0, changePercent: 0, timestamp: 1, seq });
+
+interface ScriptCall {
+  keys: string[];
+  publish: string;
+  symbols: string[];
+}
+
+/** A client whose storeQuotes script records each call (its keys, publish command and symbols) and can fail for one symbol. */
+function fakeClient({ cluster, failFor }: { cluster: boolean; failFor?: string }) {
+  const calls: ScriptCall[] = [];
+  const settled: string[] = [];
+  const client = {
+    isCluster: cluster || undefined,
+    defineCommand(name: string) {
+      (client as Record<string, unknown>)[name] = async (keyCount: number, ...rest: Array<string | number>) => {
+        const keys = rest.slice(0, keyCount).map(String);
+        const args = rest.slice(keyCount);
+        const symbols = keys.filter((k) => k.startsWith('p:quote:')).map((k) => k.slice('p:quote:{'.length, -1));
+        calls.push({ keys, publish: String(args[0]), symbols });
+        if (failFor && symbols.includes(failFor)) throw new Error('CLUSTERDOWN The cluster is down');
+        await new Promise((resolve) => setImmediate(resolve));
+        settled.push(...symbols);
+        return symbols.length;
+      };
+    },
+  };
+  const store = new QuoteStore(client as unknown as RedisClient, { keyPrefix: 'p:', quoteTtlMs: 1000 }, {
+    history: { maxPerSymbol: 10, maxAgeMs: 1000 },
+    barRetentionMs: { '1s': 1000, '1m': 60_000 },
+  });
+  store.onModuleInit();
+  return { store, calls, settled };
+}
+
+/** Two symbols whose hash tags land in the same slot, found by search so the spec does not depend on a table. */
+function twoSymbolsInOneSlot(): [string, string] {
+  const seen = new Map<number, string>();
+  for (let i = 0; ; i++) {
+    const symbol = `S${i.toString(36).toUpperCase()}`;
+    const slot = calculateSlot(`{${symbol}}`);
+    const other = seen.get(slot);
+    if (other) return [other, symbol];
+    seen.set(slot, symbol);
+  }
+}
+
+describe('QuoteStore', () => {
+  it('on a single server, stores a whole batch in one script call that publishes with PUBLISH', async () => {
+    const { store, calls } = fakeClient({ cluster: false });
+    assert.equal(await store.saveAll([quote('AAPL', 1), quote('MSFT', 1), quote('AAPL', 2)]), 2);
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0].publish, 'PUBLISH');
+    assert.deepEqual(calls[0].symbols, ['AAPL', 'MSFT']);
+  });
+
+  it('in a cluster, makes one SPUBLISH script call per slot, each with the keys of that slot only', async () => {
+    const [a, b] = twoSymbolsInOneSlot();
+    const { store, calls } = fakeClient({ cluster: true });
+    assert.equal(await store.saveAll([quote('AAPL', 1), quote(a, 1), quote('MSFT', 1), quote(b, 1), quote('AAPL', 2)]), 4);
+    assert.equal(calls.length, 3, 'AAPL, MSFT and the two symbols that share a slot');
+    for (const call of calls) {
+      assert.equal(call.publish, 'SPUBLISH');
+      assert.equal(new Set(call.keys.map((k) => calculateSlot(k))).size, 1, `one slot per call: ${call.keys}`);
+    }
+    assert.deepEqual(calls.find((c) => c.symbols.includes(a))?.symbols, [a, b]);
+  });
+
+  it('in a cluster, rejects the batch when one slot fails, only after every other call has settled', async () => {
+    const { store, calls, settled } = fakeClient({ cluster: true, failFor: 'MSFT' });
+    await assert.rejects(store.saveAll([quote('MSFT', 1), quote('AAPL', 1), quote('GOOG', 1)]), /CLUSTERDOWN/);
+    assert.equal(calls.length, 3);
+    assert.deepEqual(settled.sort(), ['AAPL', 'GOOG'], 'the calls that went through had settled when the batch failed');
+  });
+});
