@@ -3,6 +3,7 @@
 // Plain Node (builtins only) so it runs before `npm install`. See usage() below.
 //
 //   node scripts/infra.mjs up        # Kafka 127.0.0.1:9092 + Redis 127.0.0.1:6379
+//   node scripts/infra.mjs up --kafka-brokers 3 --redis-cluster   # the scaled topology's infrastructure
 //   node scripts/infra.mjs status
 //   node scripts/infra.mjs down
 //
@@ -16,8 +17,12 @@ import {
   kafkaLayout, kafkaStatus, kafkaTool, knownKafkaClusters, startKafka, startKafkaBroker, stopKafka, stopKafkaBroker,
 } from './infra/kafka.mjs';
 import { knownRedisPorts, redisStatus, startRedis, stopRedis } from './infra/redis.mjs';
+import {
+  clusterNodes, knownRedisClusters, redisClusterStatus, startRedisCluster, stopRedisCluster, stopRedisClusterNode,
+} from './infra/redis-cluster.mjs';
 
 export { startKafka, stopKafka, startKafkaBroker, stopKafkaBroker, kafkaTool, startRedis, stopRedis, setQuiet };
+export { startRedisCluster, stopRedisCluster, stopRedisClusterNode, clusterNodes };
 
 /**
  * Options (all optional), shared by every exported function:
@@ -25,15 +30,23 @@ export { startKafka, stopKafka, startKafkaBroker, stopKafkaBroker, kafkaTool, st
  *                 N nodes: first broker port (19092); node i: port + 2(i-1), controller + 1.
  *   kafkaBrokers  number of combined broker+controller nodes (1; 3 for fault-tolerance tests).
  *   redisPort     6379.
+ *   redisCluster  true: a Redis Cluster (three masters, a replica each) instead of the single Redis.
+ *   redisClusterPort  first node's port (7001); node i: port + i, its cluster bus port + 6 + i.
  *   only          'kafka' | 'redis' to handle just one of them.
  *   signal        stopKafkaBroker(): 'SIGTERM' (clean, default) or 'SIGKILL' (crash).
  */
 
-/** Bring everything up. Resolves { mode, kafka?: { bootstrapServers, nodes }, redis?: { port, url, pid, reused } }. */
+/** The default topology, the one docker-compose.yml's default services provide. */
+const isDefaultTopology = (opts) => Number(opts.kafkaBrokers ?? 1) === 1 && !opts.kafkaPort && !opts.redisPort && !opts.redisCluster;
+
+/**
+ * Bring everything up. Resolves { mode, kafka?: { bootstrapServers, nodes }, redis?: { port, url, pid, reused },
+ * redisCluster?: { port, nodes (REDIS_CLUSTER_NODES), reused } }.
+ */
 export async function up(opts = {}) {
   if (opts.quiet !== undefined) setQuiet(opts.quiet);
   const mode = infraMode();
-  if (mode === 'docker' && Number(opts.kafkaBrokers ?? 1) === 1 && !opts.kafkaPort && !opts.redisPort) {
+  if (mode === 'docker' && isDefaultTopology(opts)) {
     try {
       return { mode, ...(await dockerUp(opts)) };
     } catch (err) {
@@ -44,8 +57,10 @@ export async function up(opts = {}) {
     }
   }
   if (mode === 'docker') {
-    if (process.env.INFRA_MODE === 'docker') throw new InfraError('docker mode supports only the default single broker on 9092 and Redis on 6379');
-    log('custom ports / several brokers requested: using local processes instead of docker');
+    if (process.env.INFRA_MODE === 'docker') {
+      throw new InfraError('docker mode supports only the default single broker on 9092 and Redis on 6379 (for the cluster: docker compose --profile cluster up)');
+    }
+    log('custom ports / several brokers / a Redis Cluster requested: using local processes instead of docker');
   } else {
     log('local mode (no Docker engine with compose, or INFRA_MODE=local)');
   }
@@ -54,7 +69,8 @@ export async function up(opts = {}) {
 
 async function localUp(opts) {
   const result = { mode: 'local' };
-  if (opts.only !== 'kafka') result.redis = await startRedis(opts);
+  if (opts.only !== 'kafka' && opts.redisCluster) result.redisCluster = await startRedisCluster(opts);
+  else if (opts.only !== 'kafka') result.redis = await startRedis(opts);
   if (opts.only !== 'redis') result.kafka = await startKafka(opts);
   return result;
 }
@@ -65,14 +81,16 @@ async function localUp(opts) {
  */
 export async function down(opts = {}) {
   if (opts.quiet !== undefined) setQuiet(opts.quiet);
-  if ((opts.mode ?? infraMode()) === 'docker' && !opts.all && Number(opts.kafkaBrokers ?? 1) === 1 && !opts.kafkaPort && !opts.redisPort) {
+  if ((opts.mode ?? infraMode()) === 'docker' && !opts.all && isDefaultTopology(opts)) {
     dockerDown();
     // Fall through: also stop local processes on the default ports if our pid files say we started them.
   }
   const clusters = opts.all ? knownKafkaClusters() : [opts];
-  const redisPorts = opts.all ? knownRedisPorts() : [opts.redisPort ?? 6379];
+  const redisPorts = opts.all ? knownRedisPorts() : opts.redisCluster ? [] : [opts.redisPort ?? 6379];
+  const redisClusters = opts.all ? knownRedisClusters() : opts.redisCluster ? [opts.redisClusterPort ?? 7001] : [];
   if (opts.only !== 'redis') for (const c of clusters) await stopKafka({ ...c, signal: undefined });
   if (opts.only !== 'kafka') for (const p of redisPorts) await stopRedis({ redisPort: p });
+  if (opts.only !== 'kafka') for (const p of redisClusters) await stopRedisCluster({ redisClusterPort: p });
 }
 
 /** Print (and resolve) the state of the requested Kafka/Redis plus any other instance we manage. */
@@ -84,7 +102,7 @@ export async function status(opts = {}) {
   const key = (o) => kafkaLayout(o).clusterDir;
   const clusters = [opts, ...knownKafkaClusters()].filter((c, i, all) => all.findIndex((d) => key(d) === key(c)) === i);
   const redisPorts = [...new Set([Number(opts.redisPort ?? 6379), ...knownRedisPorts()])];
-  const result = { mode, kafka: [], redis: [] };
+  const result = { mode, kafka: [], redis: [], redisCluster: [] };
   for (const c of opts.only === 'redis' ? [] : clusters) {
     const nodes = await kafkaStatus(c);
     const l = kafkaLayout(c);
@@ -101,6 +119,14 @@ export async function status(opts = {}) {
     result.redis.push(r);
     const state = r.up ? 'UP' : r.reply ? `answers "${r.reply}"` : 'down';
     log(`redis 127.0.0.1:${port}: ${state}${r.pid ? ` (pid ${r.pid}, ours)` : r.up ? ' (not ours)' : ''}`);
+  }
+  const clusterPorts = [...new Set([...(opts.redisCluster ? [Number(opts.redisClusterPort ?? 7001)] : []), ...knownRedisClusters()])];
+  for (const port of opts.only === 'kafka' ? [] : clusterPorts) {
+    const c = await redisClusterStatus({ redisClusterPort: port });
+    result.redisCluster.push(c);
+    for (const n of c.nodes) {
+      log(`redis cluster node 127.0.0.1:${n.port}: ${n.up ? `UP, ${n.role}, cluster ${n.state}` : 'down'}${n.pid ? ` (pid ${n.pid}, ours)` : ''}`);
+    }
   }
   return result;
 }
@@ -122,6 +148,9 @@ Options:
                        several nodes: first port (default 19092); node i uses n+2(i-1), controller +1
   --kafka-brokers <n>  1 (default) or 3 (replication factor 3, min.insync.replicas 2)
   --redis-port <n>     default 6379
+  --redis-cluster      a Redis Cluster instead of the single Redis: three masters with a replica each
+                       (REDIS_CLUSTER_NODES=127.0.0.1:7001,...,127.0.0.1:7006 for the apps)
+  --redis-cluster-port <n>  first node's port (default 7001); node i: n+i, its cluster bus n+6+i
   --only kafka|redis   handle just one of the two
   --all                down: stop every Kafka/Redis this script has pid files for
   --kill               kafka-stop-broker: SIGKILL (crash) instead of a clean shutdown
@@ -132,13 +161,16 @@ Environment:
   JAVA_HOME                 Java 17+ used for Kafka (else \`java\` on PATH)
 
 State lives in .cache/ (git-ignored): .cache/kafka/libs (jars), .cache/kafka/cluster-<port>[x<n>]/node-<id>/
-(server.properties, data/, kafka.pid, kafka.log), .cache/redis-<port>/ (redis.pid, redis.log).`;
+(server.properties, data/, kafka.pid, kafka.log), .cache/redis-<port>/ (redis.pid, redis.log),
+.cache/redis-cluster-<port>/node-<port>/ (nodes.conf, redis.pid, redis.log; removed by down).`;
 }
 
 export function parseArgs(argv) {
   const opts = {};
   const positional = [];
-  const flags = { '--kafka-port': 'kafkaPort', '--kafka-brokers': 'kafkaBrokers', '--redis-port': 'redisPort', '--only': 'only' };
+  const flags = {
+    '--kafka-port': 'kafkaPort', '--kafka-brokers': 'kafkaBrokers', '--redis-port': 'redisPort', '--redis-cluster-port': 'redisClusterPort', '--only': 'only',
+  };
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].split(/=(.*)/s);
     if (flags[name]) {
@@ -148,12 +180,14 @@ export function parseArgs(argv) {
       if (flags[name] !== 'only' && !Number.isInteger(opts[flags[name]])) throw new InfraError(`${name} needs a number, got "${value}"`);
     } else if (name === '--all') opts.all = true;
     else if (name === '--kill') opts.signal = 'SIGKILL';
+    else if (name === '--redis-cluster') opts.redisCluster = true;
     else if (name === '--quiet') opts.quiet = true;
     else if (name === '-h' || name === '--help') opts.help = true;
     else if (name.startsWith('-')) throw new InfraError(`unknown option ${name}\n\n${usage()}`);
     else positional.push(argv[i]);
   }
   if (opts.only && !['kafka', 'redis'].includes(opts.only)) throw new InfraError('--only must be kafka or redis');
+  if (opts.redisClusterPort) opts.redisCluster = true;
   return { command: positional[0], args: positional.slice(1), opts };
 }
 

@@ -26,7 +26,7 @@ function stopDistroService() {
   log(`stopped the Debian redis-server system service (${r.ok ? 'ok' : 'was not running'}); this script runs its own instance`);
 }
 
-function redisServerBin() {
+export function redisServerBin() {
   const bin = which('redis-server') ?? which('/usr/bin/redis-server');
   if (bin) return bin;
   if (!canApt()) {

@@ -16,6 +16,11 @@ interface InfraScript {
   startKafkaBroker(nodeId: number, opts: KafkaClusterOptions): Promise<unknown>;
   startRedis(opts: { redisPort: number }): Promise<{ url: string }>;
   stopRedis(opts: { redisPort: number }): Promise<boolean>;
+  /** Six nodes on port..port+5 (cluster bus +6); resolves REDIS_CLUSTER_NODES as `nodes`. */
+  startRedisCluster(opts: { redisClusterPort: number }): Promise<{ nodes: string }>;
+  /** Stops every node and removes the cluster's state. */
+  stopRedisCluster(opts: { redisClusterPort: number }): Promise<boolean>;
+  stopRedisClusterNode(port: number, opts: { redisClusterPort: number; signal?: 'SIGTERM' | 'SIGKILL' }): Promise<boolean>;
 }
 
 /** `<repo>/scripts/`, seen from this file compiled to `dist/test/support/`. */

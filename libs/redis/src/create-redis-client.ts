@@ -7,17 +7,22 @@ import type { RedisClient } from './redis-client.js';
 export type RedisRole = 'commands' | 'subscriber';
 
 const backOff = (attempt: number) => Math.min(100 * attempt, 2000);
+const SLOTS_REFRESH_MS = 2000;
 
 /**
  * Builds an ioredis connection that reconnects forever with capped back-off and logs state changes once,
  * not once per failed attempt. `name` shows up in CLIENT LIST and in the logs.
  *
  * With REDIS_CLUSTER_NODES it is a Cluster client: commands go to the master of their slot and follow
- * slot moves and failovers; a `subscriber` gets one sharded subscriber connection per master
- * (SSUBSCRIBE). Auto-pipelining is on in both modes: the gateway reads a snapshot as one command per
- * key, which a cluster cannot put in one pipeline across nodes, and ioredis then writes the commands of
- * one tick together, one write per node. A `subscriber` on the single server does not re-subscribe by
- * itself: the gateway's feed re-subscribes its channels (see QuoteFeed).
+ * slot moves and failovers (MOVED, and the slot table read again every SLOTS_REFRESH_MS, which ioredis
+ * does not do by default); a `subscriber` gets one sharded subscriber connection per master (SSUBSCRIBE).
+ * A `subscriber` on the single server does not re-subscribe by itself: the gateway's feed re-subscribes
+ * its channels (see QuoteFeed).
+ *
+ * The gateway reads a snapshot as one command per key (a cluster cannot pipeline across nodes). On the
+ * single server, auto-pipelining writes the commands of one tick together. Not on a cluster: ioredis
+ * fails a whole auto-pipeline whose writes got MOVED for different slots (as after a failover) without
+ * following the redirection, so each command is sent, and redirected, on its own.
  */
 export function createRedisClient(config: RedisConfig, name: string, role: RedisRole = 'commands'): RedisClient {
   const logger = new Logger(`Redis:${name}`);
@@ -26,7 +31,7 @@ export function createRedisClient(config: RedisConfig, name: string, role: Redis
     ? new Cluster(config.clusterNodes, {
         redisOptions: options,
         clusterRetryStrategy: backOff,
-        enableAutoPipelining: role === 'commands',
+        slotsRefreshInterval: SLOTS_REFRESH_MS,
         shardedSubscribers: role === 'subscriber',
       })
     : new Redis(config.url, {

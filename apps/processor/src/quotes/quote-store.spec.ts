@@ -13,31 +13,43 @@ interface ScriptCall {
   symbols: string[];
 }
 
-/** A client whose storeQuotes script records each call (its keys, publish command and symbols) and can fail for one symbol. */
+/**
+ * A client that does not know the script until it is sent whole (EVALSHA answers NOSCRIPT once), then
+ * records each call (its keys, publish command and symbols) and can fail for one symbol.
+ */
 function fakeClient({ cluster, failFor }: { cluster: boolean; failFor?: string }) {
   const calls: ScriptCall[] = [];
   const settled: string[] = [];
+  const commands: string[] = [];
+  let loaded = false;
   const client = {
     isCluster: cluster || undefined,
-    defineCommand(name: string) {
-      (client as Record<string, unknown>)[name] = async (keyCount: number, ...rest: Array<string | number>) => {
-        const keys = rest.slice(0, keyCount).map(String);
-        const args = rest.slice(keyCount);
-        const symbols = keys.filter((k) => k.startsWith('p:quote:')).map((k) => k.slice('p:quote:{'.length, -1));
-        calls.push({ keys, publish: String(args[0]), symbols });
-        if (failFor && symbols.includes(failFor)) throw new Error('CLUSTERDOWN The cluster is down');
-        await new Promise((resolve) => setImmediate(resolve));
-        settled.push(...symbols);
-        return symbols.length;
-      };
+    async evalsha(_sha: string, keyCount: number, ...rest: Array<string | number>) {
+      commands.push('EVALSHA');
+      if (!loaded) throw new Error('NOSCRIPT No matching script. Please use EVAL.');
+      return run(keyCount, rest);
+    },
+    async eval(_lua: string, keyCount: number, ...rest: Array<string | number>) {
+      commands.push('EVAL');
+      loaded = true;
+      return run(keyCount, rest);
     },
   };
+  async function run(keyCount: number, rest: Array<string | number>) {
+    const keys = rest.slice(0, keyCount).map(String);
+    const args = rest.slice(keyCount);
+    const symbols = keys.filter((k) => k.startsWith('p:quote:')).map((k) => k.slice('p:quote:{'.length, -1));
+    calls.push({ keys, publish: String(args[0]), symbols });
+    if (failFor && symbols.includes(failFor)) throw new Error('CLUSTERDOWN The cluster is down');
+    await new Promise((resolve) => setImmediate(resolve));
+    settled.push(...symbols);
+    return symbols.length;
+  }
   const store = new QuoteStore(client as unknown as RedisClient, { keyPrefix: 'p:', quoteTtlMs: 1000 }, {
     history: { maxPerSymbol: 10, maxAgeMs: 1000 },
     barRetentionMs: { '1s': 1000, '1m': 60_000 },
   });
-  store.onModuleInit();
-  return { store, calls, settled };
+  return { store, calls, settled, commands };
 }
 
 /** Two symbols whose hash tags land in the same slot, found by search so the spec does not depend on a table. */
@@ -54,8 +66,11 @@ function twoSymbolsInOneSlot(): [string, string] {
 
 describe('QuoteStore', () => {
   it('on a single server, stores a whole batch in one script call that publishes with PUBLISH', async () => {
-    const { store, calls } = fakeClient({ cluster: false });
+    const { store, calls, commands } = fakeClient({ cluster: false });
     assert.equal(await store.saveAll([quote('AAPL', 1), quote('MSFT', 1), quote('AAPL', 2)]), 2);
+    assert.equal(await store.saveAll([quote('AAPL', 3)]), 1);
+    assert.deepEqual(commands, ['EVALSHA', 'EVAL', 'EVALSHA'], 'the script is sent whole once, where Redis did not know it');
+    calls.pop();
     assert.equal(calls.length, 1);
     assert.equal(calls[0].publish, 'PUBLISH');
     assert.deepEqual(calls[0].symbols, ['AAPL', 'MSFT']);

@@ -1,19 +1,19 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
 import calculateSlot from 'cluster-key-slot';
 import { BAR_INTERVAL_NAMES, BAR_INTERVALS, barChannel, barsKey, historyKey, quoteChannel, quoteKey, type Quote } from '#app/contracts';
 import { processorConfig, redisConfig, type ProcessorConfig, type RedisConfig } from '#app/config';
 import { isCluster, REDIS_CLIENT, type RedisClient } from '#app/redis';
 import { STORE_QUOTES_LUA } from './store-quotes.lua.js';
 
-type StoreQuotesCommand = (keyCount: number, ...keysThenArgs: Array<string | number>) => Promise<number>;
+const STORE_QUOTES_SHA = createHash('sha1').update(STORE_QUOTES_LUA).digest('hex');
 
 /**
  * The latest quote per symbol in Redis, with its bounded history and its 1-second and 1-minute bars:
  * a batch of quotes stored, recorded and published in one round trip (see STORE_QUOTES_LUA).
  */
 @Injectable()
-export class QuoteStore implements OnModuleInit {
-  private storeQuotes!: StoreQuotesCommand;
+export class QuoteStore {
   private readonly header: Array<string | number>;
   private readonly cluster: boolean;
 
@@ -28,17 +28,11 @@ export class QuoteStore implements OnModuleInit {
     for (const name of BAR_INTERVAL_NAMES) this.header.push(name, BAR_INTERVALS[name], processor.barRetentionMs[name]);
   }
 
-  onModuleInit() {
-    this.redis.defineCommand('storeQuotes', { lua: STORE_QUOTES_LUA });
-    const command = (this.redis as unknown as { storeQuotes: StoreQuotesCommand }).storeQuotes;
-    this.storeQuotes = command.bind(this.redis);
-  }
-
   /**
    * Stores and publishes, in order, the quotes newer than the stored one of their symbol; resolves with
    * how many that was (the rest were stale). One EVALSHA for the whole batch: the profile of one per
    * quote was dominated by a socket write per quote. In a cluster, one EVALSHA per slot (a script's
-   * keys must share one), sent together; ioredis writes those of one master in one go. If one fails,
+   * keys must share one), all sent at once, each redirected on its own after a failover. If one fails,
    * the others are still awaited, so the batch is settled before it is retried; the retry finds what
    * went through stale.
    */
@@ -81,6 +75,20 @@ export class QuoteStore implements OnModuleInit {
       args.push(list.length);
       for (const quote of list) args.push(String(quote.seq), JSON.stringify(quote), quote.price, quote.volume, quote.timestamp);
     }
-    return this.storeQuotes(keys.length, ...keys, ...args);
+    return this.run(keys, args);
+  }
+
+  /**
+   * EVALSHA, and EVAL where the node does not know the script yet (a fresh node, a promoted replica).
+   * Not ioredis's defineCommand: its auto-pipelining (on for the single server) would group a script
+   * call by its first argument, the key count, rather than by its first key.
+   */
+  private async run(keys: string[], args: Array<string | number>): Promise<number> {
+    try {
+      return (await this.redis.evalsha(STORE_QUOTES_SHA, keys.length, ...keys, ...args)) as number;
+    } catch (err) {
+      if (!(err as Error).message?.startsWith('NOSCRIPT')) throw err;
+      return (await this.redis.eval(STORE_QUOTES_LUA, keys.length, ...keys, ...args)) as number;
+    }
   }
 }
