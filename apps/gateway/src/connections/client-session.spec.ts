@@ -27,6 +27,28 @@ describe('ClientSession', () => {
     assert.equal(sent.at(-1), 'aapl-7');
   });
 
+  it('does not send again an update the snapshot or replay covered that arrives after the release (it came on the other connection)', () => {
+    const { session: s, sent } = session();
+    s.hold();
+    s.deliver('GOOG', 3, Buffer.from('goog-3'));
+    s.release(new Map([['AAPL', 5], ['GOOG', 2]]));
+    s.deliver('AAPL', 4, Buffer.from('aapl-4'));
+    s.deliver('AAPL', 5, Buffer.from('aapl-5'));
+    s.deliver('AAPL', 6, Buffer.from('aapl-6'));
+    s.deliver('AAPL', 7, Buffer.from('aapl-7'));
+    assert.deepEqual(sent, ['goog-3', 'aapl-6', 'aapl-7']);
+  });
+
+  it('lets through, after the current bar it sent, that same bar closed (same seq), but not an older one', () => {
+    const { session: s, sent } = session();
+    s.hold();
+    s.release(new Map([['1m:AAPL', 5]]));
+    s.deliver('1m:AAPL', 4, Buffer.from('bar-4'));
+    s.deliver('1m:AAPL', 5, Buffer.from('bar-5 closed'));
+    s.deliver('1m:AAPL', 6, Buffer.from('bar-6'));
+    assert.deepEqual(sent, ['bar-5 closed', 'bar-6']);
+  });
+
   it('conflates updates to the latest per symbol while the client lags, and sends them once it catches up', () => {
     const { session: s, sent, socket, stats } = session();
     socket.bufferedAmount = 2000;

@@ -52,6 +52,12 @@ export class ClientSession {
   private readonly queue: SessionQueue;
   /** Updates that arrive while a snapshot is being read; sent after it so seq never goes backwards. */
   private held: HeldUpdate[] | null = null;
+  /**
+   * Per stream, the seq the last snapshot or replay reached, until the feed passes it. The snapshot is
+   * read on the command connection and updates come on the pub/sub one: an update already in the
+   * snapshot or replay can arrive after it, once nothing is held any more, and must not be sent again.
+   */
+  private sentUpTo: Map<string, number> | null = null;
   /** Latest update per symbol kept back while the client is not reading fast enough. */
   private conflated: Map<string, Buffer> | null = null;
   private laggingSince = 0;
@@ -92,6 +98,7 @@ export class ClientSession {
     this.queue.close();
     this.throttle.clear();
     this.held = null;
+    this.sentUpTo = null;
     this.conflated = null;
   }
 
@@ -123,8 +130,22 @@ export class ClientSession {
       return;
     }
     if (!this.isOpen) return;
+    if (this.sentUpTo && this.alreadySent(key, seq)) return;
     if (this.throttle.size > 0 && !this.throttle.admit(key, frame)) return;
     this.deliverNow(key, frame);
+  }
+
+  /**
+   * True for an update the snapshot or replay covered; the first newer one ends the check for its
+   * stream. A bar of the same seq passes: it is the bar sent, now closed (bar keys are `interval:symbol`).
+   */
+  private alreadySent(key: string, seq: number): boolean {
+    const upTo = this.sentUpTo!.get(key);
+    if (upTo === undefined) return false;
+    if (seq < upTo || (seq === upTo && !key.includes(':'))) return true;
+    this.sentUpTo!.delete(key);
+    if (this.sentUpTo!.size === 0) this.sentUpTo = null;
+    return false;
   }
 
   /** Writes the frame, or conflates it (latest per stream) while the client is behind, or closes a client far behind. */
@@ -215,10 +236,17 @@ export class ClientSession {
     return [...latest.values()];
   }
 
-  /** Sends what was held, skipping updates not newer than the snapshot just sent for their symbol. */
+  /**
+   * Sends what was held, skipping updates not newer than the snapshot just sent for their symbol, as it
+   * will skip those that are still on their way.
+   */
   release(snapshotSeqs: ReadonlyMap<string, number>): void {
     const held = this.held ?? [];
     this.held = null;
+    if (snapshotSeqs.size > 0) {
+      this.sentUpTo ??= new Map();
+      for (const [key, seq] of snapshotSeqs) this.sentUpTo.set(key, seq);
+    }
     for (const update of held) {
       if (update.seq > (snapshotSeqs.get(update.symbol) ?? -1)) this.deliver(update.symbol, update.seq, update.frame);
     }
