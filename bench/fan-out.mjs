@@ -33,11 +33,14 @@ export async function run(options, report) {
   }
 }
 
-/** Starts the server, connects the clients, steps the publish rate up until the server falls behind. */
-async function rampServer({ server, clients, o, options, report }) {
+/**
+ * Starts the server (`start`: this benchmark's three by default; bench/scale-out.mjs passes gateways
+ * behind HAProxy), connects the clients, steps the publish rate up until the server falls behind.
+ */
+export async function rampServer({ server, clients, o, options, report, start = startServer }) {
   const env = benchEnv();
   report.log(`fan-out: ${server}, ${clients} clients x ${SYMBOLS_PER_CLIENT} symbols`);
-  const target = await startServer(server, env, options);
+  const target = await start(server, env, options);
   const publisher = new QuotePublisher(REDIS_URL, env.REDIS_KEY_PREFIX, UNIVERSE);
   let fleet;
   try {
@@ -49,7 +52,7 @@ async function rampServer({ server, clients, o, options, report }) {
       publisher.setRate(publishRate);
       await sleep(500);
       const sampler = new ProcessSampler({
-        [server]: target.pid,
+        ...target.pids,
         redis: pidListeningOn(Number(new URL(REDIS_URL).port || 6379)),
         ...Object.fromEntries(fleet.pids.map((pid, i) => [`clients${i}`, pid])),
       });
@@ -76,7 +79,7 @@ async function rampServer({ server, clients, o, options, report }) {
     publisher.setRate(0);
     const peak = steps.reduce((a, b) => (b.updatesPerSec > a.updatesPerSec ? b : a));
     const keptUp = steps.filter((s) => s.deliveredShare >= KEPT_UP).at(-1);
-    const counters = server === 'gateway' ? await scrape(target.port).catch(() => new Map()) : new Map();
+    const counters = target.metricsPort ? await scrape(target.metricsPort).catch(() => new Map()) : new Map();
     return {
       bench: BENCH,
       scenario: `${server}, ${clients} clients x ${SYMBOLS_PER_CLIENT} symbols`,
@@ -88,6 +91,7 @@ async function rampServer({ server, clients, o, options, report }) {
       conflated: counters.get('gateway_updates_conflated_total'),
       slowClientsClosed: counters.get('gateway_slow_clients_closed_total'),
       steps: steps.map(({ cpu, ...rest }) => ({ ...rest, bound: boundHint(cpu), serverCpuPct: cpu.processes[server]?.cpuPct })),
+      serverCpuPctAtPeak: Object.fromEntries(Object.keys(target.pids).map((name) => [name, peak.cpu.processes[name]?.cpuPct])),
       cpu: peak.cpu,
       bound: boundHint(peak.cpu),
     };
@@ -101,11 +105,11 @@ async function rampServer({ server, clients, o, options, report }) {
 async function startServer(server, env, options) {
   if (server === 'gateway') {
     const app = await startBenchApp('gateway', env, { profile: options.profile && 'fanout' });
-    return { port: app.port, pid: app.pid, stop: () => stopBenchApp(app) };
+    return { port: app.port, metricsPort: app.port, pids: { [server]: app.pid }, stop: () => stopBenchApp(app) };
   }
   const child = new BenchChild(server, path.join(import.meta.dirname, 'lib', 'raw-ws-server.mjs'), [
     JSON.stringify({ redisUrl: REDIS_URL, prefix: env.REDIS_KEY_PREFIX, tuned: server === 'raw-ws-tuned' }),
   ]);
   const { port } = await child.next('port');
-  return { port, pid: child.pid, stop: () => child.stop() };
+  return { port, pids: { [server]: child.pid }, stop: () => child.stop() };
 }

@@ -39,6 +39,7 @@ const benches = {
   latency: () => import('./e2e-latency.mjs'),
   fanout: () => import('./fan-out.mjs'),
   footprint: () => import('./footprint.mjs'),
+  scaleout: () => import('./scale-out.mjs'),
 };
 const { ensureInfra } = await import('./lib/infra-check.mjs');
 await ensureInfra(report);

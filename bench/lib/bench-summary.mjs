@@ -65,6 +65,27 @@ export function summaryTables(results) {
     out.push(`\n4. footprint\n${lines.join('\n')}${rssRows.length > 1 ? table('peak RSS of each app under the loads above', rssRows) : ''}`);
   }
 
+  const scale = by('scale-out');
+  if (scale.length) {
+    const rows = [['scenario', 'figure', 'ratio', 'per core', 'Redis per tick', 'bound']];
+    for (const r of scale) {
+      if (r.processors) {
+        rows.push([
+          r.scenario,
+          `${fmt.int(r.ticksPerSec)} ticks/s`,
+          r.ratioToOneProcessor === undefined ? '' : `${r.ratioToOneProcessor} x one`,
+          `${fmt.int(r.ticksPerProcessorCore)} ticks/s per processor core`,
+          `${r.redisCommandsPerTick} commands, ${r.scriptCallsPerTick} script calls, ${r.redisCpuUsPerTick} us CPU`,
+          r.bound,
+        ]);
+      } else {
+        const cpu = Object.entries(r.serverCpuPctAtPeak ?? {}).map(([name, pct]) => `${name} ${pct} %`).join(', ');
+        rows.push([r.scenario, `${fmt.int(r.peakUpdatesPerSec)} updates/s peak`, r.ratioToOneGateway === undefined ? '' : `${r.ratioToOneGateway} x one`, cpu, '', r.bound]);
+      }
+    }
+    out.push(table('5. scale-out (two processes on two cores: the ratio is the cost of running two, not a speed-up)', rows));
+  }
+
   const goals = goalRows(results);
   if (goals.length) out.push(table('goals', [['goal', 'measured', 'met'], ...goals]));
   return out.join('\n');
