@@ -14,10 +14,12 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import { benchEnv, KAFKA_BROKERS, rateSettings, startBenchApp, stopBenchApp } from './lib/bench-apps.mjs';
+import { benchEnv, KAFKA_BROKERS, rateSettings, startBenchApp, stopBenchApp, UNIVERSE } from './lib/bench-apps.mjs';
 import { boundHint } from './lib/bench-report.mjs';
+import { ClientFleet } from './lib/client-fleet.mjs';
 import { ConsumerLag } from './lib/consumer-lag.mjs';
 import { pidListeningOn, ProcessSampler } from './lib/process-sampler.mjs';
+import { QuotePublisher } from './lib/quote-publisher.mjs';
 import { onTeardown } from './lib/teardown.mjs';
 import { rampServer } from './fan-out.mjs';
 
@@ -44,6 +46,7 @@ export async function run(options, report) {
     const two = await drain({ processors: 2, redis: single, o, report });
     two.ratioToOneProcessor = round3(two.ticksPerSec / one.ticksPerSec);
     report.emit(two);
+    report.emit(await gatewayInput({ redisUrl: redis.url, redisPort, o, report }));
   } finally {
     await infra.stopRedis({ redisPort });
   }
@@ -128,6 +131,45 @@ async function drain({ processors, redis, o, report }) {
     for (const n of nodes) n.disconnect();
     for (const app of apps) await stopBenchApp(app);
     await lag.disconnect();
+  }
+}
+
+/**
+ * What a gateway and Redis spend per pub/sub message, whatever the number of clients: one client on
+ * every symbol, quotes published at a fixed rate, the gateway's and Redis's CPU per message.
+ */
+async function gatewayInput({ redisUrl, redisPort, o, report }) {
+  const env = benchEnv({ REDIS_URL: redisUrl });
+  report.log(`scale-out: gateway input, ${o.inputRate} quotes/s to one client on all ${UNIVERSE.length} symbols`);
+  const gateway = await startBenchApp('gateway', env);
+  const publisher = new QuotePublisher(redisUrl, env.REDIS_KEY_PREFIX, UNIVERSE);
+  let fleet;
+  try {
+    fleet = await ClientFleet.open({ port: gateway.port, count: 1, symbolsFor: () => UNIVERSE, workers: 1 });
+    publisher.setRate(o.inputRate);
+    await sleep(1000);
+    await fleet.reset();
+    const published0 = publisher.published;
+    const sampler = new ProcessSampler({ gateway: gateway.pid, redis: pidListeningOn(redisPort), clients: fleet.pids[0] }).start();
+    await sleep(o.measureSec * 1000);
+    const received = await fleet.report();
+    const cpu = sampler.stop();
+    const published = publisher.published - published0;
+    const usPer = (name) => Math.round(((cpu.processes[name].cpuPct / 100) * cpu.seconds * 1e6) / published * 10) / 10;
+    return {
+      bench: BENCH,
+      scenario: `gateway input: ${o.inputRate} quotes/s, one client on every symbol`,
+      publishedPerSec: Math.round(published / cpu.seconds),
+      deliveredShare: round3(received.updates / published),
+      gatewayCpuUsPerMessage: usPer('gateway'),
+      redisCpuUsPerMessage: usPer('redis'),
+      cpu,
+      bound: boundHint(cpu),
+    };
+  } finally {
+    publisher.stop();
+    await fleet?.close();
+    await stopBenchApp(gateway);
   }
 }
 

@@ -10,7 +10,7 @@ const FULL = {
   latency: { clients: [100, 1000], multipliers: [1, 10, 100], warmSec: 3, measureSec: 20 },
   fanout: { clients: [1000, 5000], servers: ['gateway', 'raw-ws', 'raw-ws-tuned'], stepSec: 4, growth: 1.4, maxSteps: 12 },
   footprint: { clients: 5000, settleSec: 5 },
-  scaleout: { backlog: 1_200_000, fillRate: 96_000, measureSec: 15, clients: 2000, fanout: { stepSec: 4, growth: 1.4, maxSteps: 12 } },
+  scaleout: { backlog: 1_200_000, fillRate: 96_000, measureSec: 15, inputRate: 40_000, clients: 2000, fanout: { stepSec: 4, growth: 1.4, maxSteps: 12 } },
 };
 
 const QUICK = {
@@ -20,7 +20,7 @@ const QUICK = {
   latency: { clients: [100, 1000], multipliers: [1, 10, 100], warmSec: 1, measureSec: 2 },
   fanout: { clients: [1000], servers: ['gateway', 'raw-ws'], stepSec: 1.5, growth: 2.5, maxSteps: 5 },
   footprint: { clients: 1000, settleSec: 2 },
-  scaleout: { backlog: 600_000, fillRate: 96_000, measureSec: 4, clients: 500, fanout: { stepSec: 1.5, growth: 2.5, maxSteps: 5 } },
+  scaleout: { backlog: 600_000, fillRate: 96_000, measureSec: 4, inputRate: 40_000, clients: 500, fanout: { stepSec: 1.5, growth: 2.5, maxSteps: 5 } },
 };
 
 export function parseOptions(argv = process.argv.slice(2)) {

@@ -69,7 +69,9 @@ export function summaryTables(results) {
   if (scale.length) {
     const rows = [['scenario', 'figure', 'ratio', 'per core', 'Redis per tick', 'bound']];
     for (const r of scale) {
-      if (r.processors) {
+      if (r.gatewayCpuUsPerMessage !== undefined) {
+        rows.push([r.scenario, `${fmt.int(r.publishedPerSec)} quotes/s, ${fmt.pct(r.deliveredShare)} delivered`, '', `gateway ${r.gatewayCpuUsPerMessage} us, Redis ${r.redisCpuUsPerMessage} us per message`, '', r.bound]);
+      } else if (r.processors) {
         rows.push([
           r.scenario,
           `${fmt.int(r.ticksPerSec)} ticks/s`,
