@@ -95,6 +95,18 @@ describe('the scaled topology: Redis Cluster, two processors, three gateways beh
     }
   });
 
+  it('gives the gateways the address HAProxy saw, not one the client put in X-Forwarded-For', { timeout: 30_000 }, async () => {
+    const spoofing = await TestClient.connect(`ws://127.0.0.1:${ports.haproxy}/ws`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    for (let i = 0; i < 100; i++) spoofing.send({ action: 'ping' });
+    assert.equal((await spoofing.closed).code, 1008, 'closed for flooding');
+    const logs = () => gateways.map((g) => g.output).join('\n');
+    await waitUntil('a gateway to log the close with the address', () => /\(127\.0\.0\.1\) closed for repeated rate limiting/.test(logs()), {
+      timeoutMs: 10_000,
+      state: () => logs().slice(-1000),
+    });
+    assert.ok(!logs().includes('203.0.113.9'), 'the address the client claimed is nowhere');
+  });
+
   it('serves the watchlist page through HAProxy', async () => {
     const res = await fetch(`http://127.0.0.1:${ports.haproxy}/`, { signal: AbortSignal.timeout(5000) });
     assert.equal(res.status, 200);

@@ -1,5 +1,5 @@
-import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis } from 'ioredis';
+import { slotOf } from '#app/redis';
 import { localInfra, reservePorts } from './local-infra.js';
 
 /** A node as CLUSTER NODES shows it. */
@@ -67,7 +67,7 @@ export class TestRedisCluster {
 
   /** The port of the master that serves `key`'s slot, per the cluster's current view. */
   async masterOf(key: string, askPort?: number): Promise<number> {
-    const slot = calculateSlot(key);
+    const slot = slotOf(key);
     const master = (await this.topology(askPort)).find((n) => n.role === 'master' && !n.failed && n.slots.some(([a, b]) => slot >= a && slot <= b));
     if (!master) throw new Error(`no live master serves slot ${slot} (${key})`);
     return master.port;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import calculateSlot from 'cluster-key-slot';
 import type { Cluster } from 'ioredis';
+import { slotOf } from '#app/redis';
 import { ShardedFeedSubscriber } from './sharded-feed-subscriber.js';
 
 const AAPL = 'p:quotes:{AAPL}';
@@ -17,8 +17,8 @@ function fakeCluster() {
     ssubscribe: async (channel: string) => void cluster.commands.push(`SSUBSCRIBE ${channel}`),
     sunsubscribe: async (channel: string) => void cluster.commands.push(`SUNSUBSCRIBE ${channel}`),
   });
-  cluster.slots[calculateSlot(AAPL)] = ['127.0.0.1:7001', '127.0.0.1:7004'];
-  cluster.slots[calculateSlot(MSFT)] = ['127.0.0.1:7002', '127.0.0.1:7005'];
+  cluster.slots[slotOf(AAPL)] = ['127.0.0.1:7001', '127.0.0.1:7004'];
+  cluster.slots[slotOf(MSFT)] = ['127.0.0.1:7002', '127.0.0.1:7005'];
   return cluster;
 }
 

@@ -1,5 +1,5 @@
-import calculateSlot from 'cluster-key-slot';
 import type { Cluster } from 'ioredis';
+import { slotOf } from '#app/redis';
 import type { FeedListener, FeedSubscriber } from './feed-subscriber.js';
 
 const EVERY_CHANNEL = () => true;
@@ -53,6 +53,6 @@ export class ShardedFeedSubscriber implements FeedSubscriber {
 
   /** `host:port` of the master that serves the channel's slot, as the cluster client last saw it. */
   private masterOf(channel: string): string | undefined {
-    return this.cluster.slots[calculateSlot(channel)]?.[0];
+    return this.cluster.slots[slotOf(channel)]?.[0];
   }
 }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import calculateSlot from 'cluster-key-slot';
 import type { Quote } from '#app/contracts';
-import type { RedisClient } from '#app/redis';
+import { slotOf, type RedisClient } from '#app/redis';
 import { QuoteStore } from './quote-store.js';
 
 const quote = (symbol: string, seq: number): Quote => ({ symbol, price: 1, bid: 1, ask: 1, volume: 1, change: 0, changePercent: 0, timestamp: 1, seq });
@@ -57,7 +56,7 @@ function twoSymbolsInOneSlot(): [string, string] {
   const seen = new Map<number, string>();
   for (let i = 0; ; i++) {
     const symbol = `S${i.toString(36).toUpperCase()}`;
-    const slot = calculateSlot(`{${symbol}}`);
+    const slot = slotOf(`{${symbol}}`);
     const other = seen.get(slot);
     if (other) return [other, symbol];
     seen.set(slot, symbol);
@@ -83,7 +82,7 @@ describe('QuoteStore', () => {
     assert.equal(calls.length, 3, 'AAPL, MSFT and the two symbols that share a slot');
     for (const call of calls) {
       assert.equal(call.publish, 'SPUBLISH');
-      assert.equal(new Set(call.keys.map((k) => calculateSlot(k))).size, 1, `one slot per call: ${call.keys}`);
+      assert.equal(new Set(call.keys.map((k) => slotOf(k))).size, 1, `one slot per call: ${call.keys}`);
     }
     assert.deepEqual(calls.find((c) => c.symbols.includes(a))?.symbols, [a, b]);
   });

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import calculateSlot from 'cluster-key-slot';
 import { BAR_INTERVAL_NAMES, BAR_INTERVALS, barChannel, barsKey, historyKey, quoteChannel, quoteKey, type Quote } from '#app/contracts';
 import { processorConfig, redisConfig, type ProcessorConfig, type RedisConfig } from '#app/config';
-import { isCluster, REDIS_CLIENT, type RedisClient } from '#app/redis';
+import { isCluster, REDIS_CLIENT, slotOf, type RedisClient } from '#app/redis';
 import { STORE_QUOTES_LUA } from './store-quotes.lua.js';
 
 const STORE_QUOTES_SHA = createHash('sha1').update(STORE_QUOTES_LUA).digest('hex');
@@ -47,7 +46,7 @@ export class QuoteStore {
     if (!this.cluster) return this.store(bySymbol);
     const bySlot = new Map<number, Map<string, Quote[]>>();
     for (const [symbol, list] of bySymbol) {
-      const slot = calculateSlot(quoteKey(this.config.keyPrefix, symbol));
+      const slot = slotOf(quoteKey(this.config.keyPrefix, symbol));
       let group = bySlot.get(slot);
       if (!group) bySlot.set(slot, (group = new Map()));
       group.set(symbol, list);
