@@ -10,6 +10,7 @@
 // the Redis write) is measured for measureSec, with their CPU and Redis's command counts (INFO
 // commandstats of a private Redis or Redis Cluster, reset first, so other users of the shared Redis do
 // not count).
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
@@ -37,8 +38,12 @@ export async function run(options, report) {
   infra.setQuiet(true);
 
   const redisPort = await reservePorts(1, 'BENCH_REDIS_PORT');
+  const { redisLayout } = await import(`${SCRIPTS}infra/redis.mjs`);
   const redis = await infra.startRedis({ redisPort });
-  onTeardown(() => infra.stopRedis({ redisPort }));
+  onTeardown(async () => {
+    await infra.stopRedis({ redisPort });
+    rmSync(redisLayout({ redisPort }).dir, { recursive: true, force: true });
+  });
   const single = { env: { REDIS_URL: redis.url }, nodes: [redisPort], label: 'single Redis' };
   try {
     const one = await drain({ processors: 1, redis: single, o, report });
@@ -49,6 +54,7 @@ export async function run(options, report) {
     report.emit(await gatewayInput({ redisUrl: redis.url, redisPort, o, report }));
   } finally {
     await infra.stopRedis({ redisPort });
+    rmSync(redisLayout({ redisPort }).dir, { recursive: true, force: true });
   }
 
   const clusterPort = await reservePorts(12, 'BENCH_REDIS_CLUSTER_PORT');
