@@ -15,7 +15,10 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY libs libs
 COPY apps apps
-RUN npm run build
+# The apps and libs without their specs (nest build <app>, tsconfig.app.json; the specs import
+# test/support, which is not copied), then the watchlist page.
+RUN npx nest build generator && npx nest build processor && npx nest build gateway \
+ && npm run --silent typecheck:web && npm run --silent build:web
 
 FROM node:24-bookworm-slim AS production-dependencies
 WORKDIR /app
