@@ -1,6 +1,6 @@
 // What `npm start` and `npm test` do before their real work, so a fresh clone needs nothing else:
 // install npm dependencies when missing or stale, build, and bring up Kafka and Redis.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,4 +43,13 @@ export async function bringUpInfra() {
     else if (startedKafka) await down({ mode, only: 'kafka' });
     else if (startedRedis) await down({ mode, only: 'redis' });
   };
+}
+
+/** Runs test files with node's test runner, one file at a time; resolves with its exit code. */
+export function runTests(files, extra = [], env = {}) {
+  const args = ['--enable-source-maps', '--test', '--test-reporter=spec', '--test-concurrency=1', ...extra, ...files];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
 }

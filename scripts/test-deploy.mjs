@@ -4,7 +4,6 @@
 // answers, makes the Dockerfile's base image if the engine lacks it (scripts/deploy/node-base-image.mjs),
 // builds the three images (`npm run images`), builds kustomize, then runs test/deploy/*.deploy.ts with
 // node's test runner. Stops the engine and the infrastructure it started. Extra arguments go to `node --test`.
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ensureDockerEngine } from './deploy/docker-engine.mjs';
@@ -12,7 +11,7 @@ import { ensureKustomize } from './deploy/kustomize.mjs';
 import { log } from './deploy/log.mjs';
 import { ensureNodeBaseImage } from './deploy/node-base-image.mjs';
 import { buildImages } from './images.mjs';
-import { bringUpInfra, build, ensureDependencies, ROOT } from './setup.mjs';
+import { bringUpInfra, build, ensureDependencies, ROOT, runTests } from './setup.mjs';
 import { ensureSupportedNode } from './supported-node.mjs';
 
 function testFiles() {
@@ -20,13 +19,6 @@ function testFiles() {
   return readdirSync(dir).filter((f) => f.endsWith('.deploy.js')).sort().map((f) => path.join('dist', 'test', 'deploy', f));
 }
 
-function runTests(files, extra, env) {
-  const args = ['--enable-source-maps', '--test', '--test-reporter=spec', '--test-concurrency=1', ...extra, ...files];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
-}
 
 await ensureSupportedNode();
 ensureDependencies();

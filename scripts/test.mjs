@@ -3,10 +3,9 @@
 // ones), runs every unit, integration and end-to-end test with node's test runner, and stops the
 // infrastructure it started; on a Node older than supported it runs on a fetched Node 24 LTS (see
 // supported-node.mjs). Extra arguments are passed to `node --test` (e.g. --test-name-pattern).
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { bringUpInfra, build, ensureDependencies, ROOT } from './setup.mjs';
+import { bringUpInfra, build, ensureDependencies, ROOT, runTests } from './setup.mjs';
 import { ensureSupportedNode } from './supported-node.mjs';
 
 function testFiles() {
@@ -18,13 +17,6 @@ function testFiles() {
     .map((f) => path.join('dist', f));
 }
 
-function runTests(files, extra) {
-  const args = ['--enable-source-maps', '--test', '--test-reporter=spec', '--test-concurrency=1', ...extra, ...files];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
-}
 
 await ensureSupportedNode();
 ensureDependencies();

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { barsKey, type Bar, type BarInterval } from '#app/contracts';
 import { redisConfig, type RedisConfig } from '#app/config';
 import { REDIS_CLIENT, type RedisClient } from '#app/redis';
+import { seqOf } from './server-frames.js';
 
 /** Reads the bars the processor keeps per symbol and interval (sorted sets of Bar JSON by start). */
 @Injectable()
@@ -18,7 +19,7 @@ export class BarReader {
     const bars: Array<{ symbol: string; seq: number; json: string }> = [];
     replies.forEach((members, i) => {
       const json = members[0];
-      if (json) bars.push({ symbol: symbols[i], seq: Number(/"seq":(\d+)/.exec(json)?.[1] ?? -1), json });
+      if (json) bars.push({ symbol: symbols[i], seq: seqOf(json), json });
     });
     return bars;
   }

@@ -5,11 +5,9 @@ import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
 import { ChannelSubscription } from './channel-subscription.js';
 import { FanOutBacklog, type FanOutItem } from './fan-out-backlog.js';
 import { FEED_SUBSCRIBER } from './feed.constants.js';
+import { BAR_HEAD, seqOf, UPDATE_HEAD } from './server-frames.js';
 import type { FeedSubscriber } from './feed-subscriber.js';
 
-const UPDATE_HEAD = '{"type":"update","payload":';
-const BAR_HEAD = '{"type":"bar","payload":';
-const SEQ = /"seq":(\d+)/;
 const RETRY_BASE_MS = 100;
 const RETRY_MAX_MS = 2000;
 /** Fan-out time per turn of the event loop before messages wait for a later turn (see FanOutBacklog). */
@@ -133,7 +131,7 @@ export class QuoteFeed implements OnApplicationShutdown {
 
   /** One frame built once for every subscriber of the stream. */
   private fanOut({ key, head, json }: FanOutItem): void {
-    const seq = Number(SEQ.exec(json)?.[1] ?? -1);
+    const seq = seqOf(json);
     const newest = this.newest.get(key) ?? -1;
     if (seq < newest || (seq === newest && head === UPDATE_HEAD)) {
       this.staleDropped++;

@@ -6,12 +6,11 @@ import { BarReader } from '../feed/bar-reader.js';
 import { HistoryReader } from '../feed/history-reader.js';
 import { QuoteFeed } from '../feed/quote-feed.js';
 import { QuoteReader } from '../feed/quote-reader.js';
+import { BAR_HEAD, UPDATE_HEAD } from '../feed/server-frames.js';
 import type { BarsData, SubscribeData } from '../ws/client-frame.parser.js';
 import { barKey, SubscriptionIndex } from './subscription-index.js';
 import { CHANNEL_WAIT_MS, DEFAULT_CHANNEL_WAIT_MS } from './subscriptions.constants.js';
 
-const UPDATE_HEAD = '{"type":"update","payload":';
-const BAR_HEAD = '{"type":"bar","payload":';
 
 /**
  * Subscribe and unsubscribe as the WebSocket contract defines them. The order inside a subscribe is
