@@ -90,4 +90,20 @@ describe('history and OHLC bars written by the processor', () => {
     assert.deepEqual(after1m.slice(0, -1), before1m.slice(0, -1), 'closed bars unchanged');
     assert.deepEqual(after1m.at(-1), referenceBars([...ticks, marker], '1m').at(-1));
   });
+
+  it('carries the open bars on from their sorted sets when the quote hash does not hold them', { timeout: 60_000 }, async () => {
+    // The hash keeps each open bar so that a tick needs no sorted-set read; a hash written before it did
+    // (or one that expired while its bars did not) has none, and the bars must carry on all the same.
+    const quoteKey = `${system.env.REDIS_KEY_PREFIX}quote:{${SYMBOL}}`;
+    assert.ok(await redis.hexists(quoteKey, 'bar:1m'), 'the hash keeps the open 1m bar');
+    await redis.hdel(quoteKey, 'bar:1s', 'bar:1m');
+    const last = ticks.at(-1)!;
+    const more = [1, 2, 3].map((i) => ({ ...last, price: last.price + i / 10, volume: last.volume + 100 * i, seq: last.seq + 1 + i, timestamp: last.timestamp + 10 + 200 * i }));
+    await send(more);
+    await waitForSeq(more.at(-1)!.seq);
+    const marker = { ...last, seq: last.seq + 1, timestamp: last.timestamp + 10 };
+    for (const interval of ['1s', '1m'] as const) {
+      assert.deepEqual((await storedBars(interval)).at(-1), referenceBars([...ticks, marker, ...more], interval).at(-1), `${interval} open bar`);
+    }
+  });
 });

@@ -30,26 +30,44 @@ local publish = ARGV[1] == 'SPUBLISH' and 'SPUBLISH' or 'PUBLISH'
 local ttl, historyMax, historyAgeMs = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local intervalCount = tonumber(ARGV[5])
 local intervals = {}
+local quoteFields = { 'seq', 'vol', 'ts' }
 local a = 6
 for j = 1, intervalCount do
   intervals[j] = { name = ARGV[a], length = tonumber(ARGV[a + 1]), retention = tonumber(ARGV[a + 2]) }
+  quoteFields[3 + j] = 'bar:' .. ARGV[a]
   a = a + 3
 end
 local keysPerSymbol = 2 + intervalCount
 
-local function barJson(symbol, name, bar)
-  return '{"symbol":"' .. symbol .. '","interval":"' .. name .. '","start":' .. tostring(bar.start) ..
-    ',"open":' .. tostring(bar.open) .. ',"high":' .. tostring(bar.high) .. ',"low":' .. tostring(bar.low) ..
-    ',"close":' .. tostring(bar.close) .. ',"volume":' .. tostring(bar.volume) .. ',"ticks":' .. tostring(bar.ticks) ..
-    ',"seq":' .. bar.seq .. ',"closed":' .. tostring(bar.closed) .. '}'
+-- A bar's prices are kept as the strings the caller sent (no float formatting here), with their numbers
+-- beside them for comparing; start, volume and ticks are whole numbers.
+local function barJson(symbol, name, bar, closed)
+  return '{"symbol":"' .. symbol .. '","interval":"' .. name .. '","start":' .. bar.start ..
+    ',"open":' .. bar.open .. ',"high":' .. bar.high .. ',"low":' .. bar.low .. ',"close":' .. bar.close ..
+    ',"volume":' .. bar.volume .. ',"ticks":' .. bar.ticks .. ',"seq":' .. bar.seq .. ',"closed":' .. closed .. '}'
 end
 
+-- The open bar as the quote hash keeps it: "start open high low close volume ticks".
+local function packBar(bar)
+  return bar.start .. ' ' .. bar.open .. ' ' .. bar.high .. ' ' .. bar.low .. ' ' .. bar.close .. ' ' .. bar.volume .. ' ' .. bar.ticks
+end
+
+local function unpackBar(packed, seq)
+  local start, open, high, low, close, volume, ticks = string.match(packed, '^(%d+) (%S+) (%S+) (%S+) (%S+) (%S+) (%d+)$')
+  if not start then return nil end
+  return { start = tonumber(start), open = open, high = high, highN = tonumber(high), low = low, lowN = tonumber(low),
+    close = close, volume = tonumber(volume), ticks = tonumber(ticks), seq = seq }
+end
+
+-- The open bar from its sorted set, where the quote hash has none (it expired, or was written before
+-- the hash kept bars).
 local function loadBar(key)
   local member = redis.call('ZRANGE', key, -1, -1)[1]
   if not member then return nil end
   local bar = cjson.decode(member)
-  bar.seq = string.match(member, '"seq":(%d+)')
-  return bar
+  return { start = bar.start, open = tostring(bar.open), high = tostring(bar.high), highN = bar.high,
+    low = tostring(bar.low), lowN = bar.low, close = tostring(bar.close), volume = bar.volume, ticks = bar.ticks,
+    seq = string.match(member, '"seq":(%d+)') }
 end
 
 local publishes = {}
@@ -63,14 +81,16 @@ while a <= #ARGV do
   local n = tonumber(ARGV[a + intervalCount + 2])
   a = a + intervalCount + 3
 
-  local stored = redis.call('HMGET', quoteKey, 'seq', 'vol')
-  local lastSeq = tonumber(stored[1]) or -1
+  local stored = redis.call('HMGET', quoteKey, unpack(quoteFields))
+  local storedSeq = stored[1]
+  local lastSeq = tonumber(storedSeq) or -1
   local lastVolume = tonumber(stored[2])
-  local bars, closed = {}, {}
+  local lastTs = tonumber(stored[3])
+  local bars, closed, opened = {}, {}, {}
   local newestSeq, newestJson, newestTs
   for i = 1, n do
-    local seqArg, json = ARGV[a], ARGV[a + 1]
-    local seq, price, volume, ts = tonumber(seqArg), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
+    local seqArg, json, priceArg = ARGV[a], ARGV[a + 1], ARGV[a + 2]
+    local seq, price, volume, ts = tonumber(seqArg), tonumber(priceArg), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
     a = a + 5
     if seq > lastSeq then
       local traded = 0
@@ -84,18 +104,21 @@ while a <= #ARGV do
         local length = intervals[j].length
         local start = math.floor(ts / length) * length
         local bar = bars[j]
-        if bar == nil then bar = loadBar(KEYS[k + 2 + j]) or false end
+        if bar == nil then
+          bar = storedSeq and stored[3 + j] and unpackBar(stored[3 + j], storedSeq) or loadBar(KEYS[k + 2 + j]) or false
+        end
         if bar and start > bar.start then
-          bar.closed = true
           closed[#closed + 1] = { j, bar }
           bar = false
         end
         if bar then
-          if price > bar.high then bar.high = price end
-          if price < bar.low then bar.low = price end
-          bar.close, bar.volume, bar.ticks, bar.seq = price, bar.volume + traded, bar.ticks + 1, seqArg
+          if price > bar.highN then bar.high, bar.highN = priceArg, price end
+          if price < bar.lowN then bar.low, bar.lowN = priceArg, price end
+          bar.close, bar.volume, bar.ticks, bar.seq = priceArg, bar.volume + traded, bar.ticks + 1, seqArg
         else
-          bar = { start = start, open = price, high = price, low = price, close = price, volume = traded, ticks = 1, seq = seqArg, closed = false }
+          bar = { start = start, open = priceArg, high = priceArg, highN = price, low = priceArg, lowN = price,
+            close = priceArg, volume = traded, ticks = 1, seq = seqArg }
+          opened[j] = true
         end
         bars[j] = bar
       end
@@ -103,10 +126,20 @@ while a <= #ARGV do
   end
 
   if newestSeq then
-    redis.call('HSET', quoteKey, 'seq', newestSeq, 'json', newestJson, 'vol', lastVolume)
+    local quote = { 'seq', newestSeq, 'json', newestJson, 'vol', lastVolume, 'ts', newestTs }
+    for j = 1, intervalCount do
+      quote[#quote + 1] = quoteFields[3 + j]
+      quote[#quote + 1] = packBar(bars[j])
+    end
+    redis.call('HSET', quoteKey, unpack(quote))
     redis.call('PEXPIRE', quoteKey, ttl)
-    redis.call('PEXPIRE', historyKey, historyAgeMs)
-    local oldest = redis.call('XRANGE', historyKey, '-', '+', 'COUNT', 1)[1]
+    -- The history's expiry and age trim, once a second per symbol (at its first quote of a new
+    -- second): done per quote, they were a fifth of the script's time.
+    local oldest = nil
+    if not lastTs or math.floor(newestTs / 1000) ~= math.floor(lastTs / 1000) then
+      redis.call('PEXPIRE', historyKey, historyAgeMs)
+      oldest = redis.call('XRANGE', historyKey, '-', '+', 'COUNT', 1)[1]
+    end
     if oldest and tonumber(oldest[2][4]) < newestTs - historyAgeMs then
       -- Trim by age a page at a time: entries older than the limit up to the first young enough one.
       local page = redis.call('XRANGE', historyKey, '-', '+', 'COUNT', 100)
@@ -120,18 +153,21 @@ while a <= #ARGV do
     -- Bars: each one closed by this batch, then the current one, written whole and announced once.
     for _, c in ipairs(closed) do
       local j, bar = c[1], c[2]
-      local key, json = KEYS[k + 2 + j], barJson(symbol, intervals[j].name, bar)
+      local key, json = KEYS[k + 2 + j], barJson(symbol, intervals[j].name, bar, 'true')
       redis.call('ZREMRANGEBYSCORE', key, bar.start, bar.start)
       redis.call('ZADD', key, bar.start, json)
       publishes[#publishes + 1] = { barChannels[j], json }
     end
     for j = 1, intervalCount do
       local key, bar = KEYS[k + 2 + j], bars[j]
-      local json = barJson(symbol, intervals[j].name, bar)
+      local json = barJson(symbol, intervals[j].name, bar, 'false')
       redis.call('ZREMRANGEBYSCORE', key, bar.start, bar.start)
       redis.call('ZADD', key, bar.start, json)
-      redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. tostring(bar.start - intervals[j].retention))
-      redis.call('PEXPIRE', key, intervals[j].retention)
+      if opened[j] then
+        -- Retention and expiry move only when a bar opens.
+        redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. tostring(bar.start - intervals[j].retention))
+        redis.call('PEXPIRE', key, intervals[j].retention)
+      end
       publishes[#publishes + 1] = { barChannels[j], json }
     end
   end
