@@ -35,6 +35,7 @@ await runApp('processor', async (logger) => {
         },
         app.get(ConsumerStatus),
         app.get(PartitionRetries),
+        processor.commitIntervalMs,
       ),
     },
     { inheritAppConfig: true },

@@ -28,6 +28,13 @@ export class ProcessorEnv {
   @IsInt() @Min(1) @Max(100)
   PROCESSOR_RETRY_BUDGET: number = 5;
 
+  /**
+   * How often the processor commits the offsets of what it has stored (0: after every partition batch,
+   * kafkajs' way). A crash replays at most this long of ticks, which the seq rule finds stale.
+   */
+  @IsInt() @Min(0) @Max(60_000)
+  PROCESSOR_COMMIT_INTERVAL_MS: number = 200;
+
   /** Quotes kept per symbol for recovery and the history endpoint (trimmed approximately). */
   @IsInt() @Min(10) @Max(1_000_000)
   HISTORY_MAX_PER_SYMBOL: number = 1000;
@@ -53,6 +60,7 @@ export const processorConfig = registerAs('processor', () => {
     concurrency: env.PROCESSOR_CONCURRENCY,
     sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     retryBudget: env.PROCESSOR_RETRY_BUDGET,
+    commitIntervalMs: env.PROCESSOR_COMMIT_INTERVAL_MS,
     history: { maxPerSymbol: env.HISTORY_MAX_PER_SYMBOL, maxAgeMs: env.HISTORY_MAX_AGE_SECONDS * 1000 },
     barRetentionMs: { '1s': env.BARS_1S_RETENTION_SECONDS * 1000, '1m': env.BARS_1M_RETENTION_SECONDS * 1000 },
   };
