@@ -48,7 +48,9 @@ export class TickPublisher implements OnApplicationBootstrap {
    * otherwise. A send abandoned before it settles resolves or rejects without counting anything.
    */
   async publish(ticks: Tick[]): Promise<void> {
-    const messages = ticks.map((tick) => ({ key: tick.symbol, value: tick }));
+    // Serialised here: handed an object, Nest's serializer probes it (isPlainObject and friends) per
+    // record before the same JSON.stringify, 12 % of the generator's time at 100k ticks/s offered.
+    const messages = ticks.map((tick) => ({ key: tick.symbol, value: JSON.stringify(tick) }));
     const send: PendingSend = { ticks: ticks.length, abandoned: false };
     this.pending.add(send);
     try {
