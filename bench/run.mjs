@@ -9,11 +9,14 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { ensureSupportedNode } from '../scripts/supported-node.mjs';
 import { buildApps, snapshotDist } from './lib/build-snapshot.mjs';
 import { parseOptions } from './lib/bench-options.mjs';
 import { BenchReport } from './lib/bench-report.mjs';
 import { finish, hardDeadline, onTeardown } from './lib/teardown.mjs';
 
+// The apps run on the Node this runs on: the supported one, as in production (fetched if need be).
+await ensureSupportedNode();
 const options = parseOptions();
 if (options.summarize) {
   const { summaryTables } = await import('./lib/bench-summary.mjs');
