@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Quote } from '#app/contracts';
 import { slotOf, type RedisClient } from '#app/redis';
-import { QuoteStore } from './quote-store.js';
+import { MAX_QUOTES_PER_CALL, QuoteStore } from './quote-store.js';
 
 const quote = (symbol: string, seq: number): Quote => ({ symbol, price: 1, bid: 1, ask: 1, volume: 1, change: 0, changePercent: 0, timestamp: 1, seq });
 
@@ -10,6 +10,8 @@ interface ScriptCall {
   keys: string[];
   publish: string;
   symbols: string[];
+  /** Quotes per symbol group, as the script reads them from ARGV. */
+  counts: number[];
 }
 
 /**
@@ -38,11 +40,20 @@ function fakeClient({ cluster, failFor }: { cluster: boolean; failFor?: string }
     const keys = rest.slice(0, keyCount).map(String);
     const args = rest.slice(keyCount);
     const symbols = keys.filter((k) => k.startsWith('p:quote:')).map((k) => k.slice('p:quote:{'.length, -1));
-    calls.push({ keys, publish: String(args[0]), symbols });
+    // After the header (publish, ttl, history max, age, interval count and 3 per interval): per group
+    // symbol, quote channel, a channel per interval, the count n, then 5 per quote.
+    const counts: number[] = [];
+    for (let a = 5 + 3 * Number(args[4]); a < args.length; ) {
+      const n = Number(args[a + 2 + Number(args[4])]);
+      counts.push(n);
+      a += 3 + Number(args[4]) + 5 * n;
+    }
+    calls.push({ keys, publish: String(args[0]), symbols, counts });
     if (failFor && symbols.includes(failFor)) throw new Error('CLUSTERDOWN The cluster is down');
     await new Promise((resolve) => setImmediate(resolve));
     settled.push(...symbols);
-    return symbols.length;
+    // Every quote fresh, as the script answers: a count per group.
+    return counts;
   }
   const store = new QuoteStore(client as unknown as RedisClient, { keyPrefix: 'p:', quoteTtlMs: 1000 }, {
     history: { maxPerSymbol: 10, maxAgeMs: 1000 },
@@ -66,7 +77,7 @@ function twoSymbolsInOneSlot(): [string, string] {
 describe('QuoteStore', () => {
   it('on a single server, stores a whole batch in one script call that publishes with PUBLISH', async () => {
     const { store, calls, commands } = fakeClient({ cluster: false });
-    assert.equal(await store.saveAll([quote('AAPL', 1), quote('MSFT', 1), quote('AAPL', 2)]), 2);
+    assert.equal(await store.saveAll([quote('AAPL', 1), quote('MSFT', 1), quote('AAPL', 2)]), 3);
     assert.equal(await store.saveAll([quote('AAPL', 3)]), 1);
     assert.deepEqual(commands, ['EVALSHA', 'EVAL', 'EVALSHA'], 'the script is sent whole once, where Redis did not know it');
     calls.pop();
@@ -78,7 +89,7 @@ describe('QuoteStore', () => {
   it('in a cluster, makes one SPUBLISH script call per slot, each with the keys of that slot only', async () => {
     const [a, b] = twoSymbolsInOneSlot();
     const { store, calls } = fakeClient({ cluster: true });
-    assert.equal(await store.saveAll([quote('AAPL', 1), quote(a, 1), quote('MSFT', 1), quote(b, 1), quote('AAPL', 2)]), 4);
+    assert.equal(await store.saveAll([quote('AAPL', 1), quote(a, 1), quote('MSFT', 1), quote(b, 1), quote('AAPL', 2)]), 5);
     assert.equal(calls.length, 3, 'AAPL, MSFT and the two symbols that share a slot');
     for (const call of calls) {
       assert.equal(call.publish, 'SPUBLISH');
@@ -92,5 +103,45 @@ describe('QuoteStore', () => {
     await assert.rejects(store.saveAll([quote('MSFT', 1), quote('AAPL', 1), quote('GOOG', 1)]), /CLUSTERDOWN/);
     assert.equal(calls.length, 3);
     assert.deepEqual(settled.sort(), ['AAPL', 'GOOG'], 'the calls that went through had settled when the batch failed');
+  });
+
+  it('merges the batches handed over in one turn into one call, and answers each caller its own count', async () => {
+    const { store, calls } = fakeClient({ cluster: false });
+    const [first, second] = await Promise.all([
+      store.saveAll([quote('AAPL', 1), quote('AAPL', 2)]),
+      store.saveAll([quote('MSFT', 1), quote('AAPL', 3), quote('GOOG', 1)]),
+      Promise.resolve(),
+    ]);
+    assert.deepEqual([first, second], [2, 3]);
+    assert.equal(calls.length, 1, 'one script call');
+    assert.deepEqual(calls[0].symbols, ['AAPL', 'MSFT', 'AAPL', 'GOOG'], 'each caller its own groups, callers in order');
+    assert.deepEqual(calls[0].counts, [2, 1, 1, 1]);
+  });
+
+  it('a batch handed over while a write is in flight goes with the next write, and nothing waits forever', async () => {
+    const { store, calls } = fakeClient({ cluster: false });
+    const first = store.saveAll([quote('AAPL', 1)]);
+    await new Promise((resolve) => setImmediate(resolve)); // the first write has started
+    const second = store.saveAll([quote('MSFT', 1)]);
+    assert.deepEqual(await Promise.all([first, second]), [1, 1]);
+    assert.deepEqual(calls.map((c) => c.symbols), [['AAPL'], ['MSFT']]);
+  });
+
+  it(`cuts a merged write at ${MAX_QUOTES_PER_CALL} quotes a call, never splitting a caller's symbol`, async () => {
+    const { store, calls } = fakeClient({ cluster: false });
+    await store.saveAll([quote('WARM', 1)]); // the script is loaded
+    calls.length = 0;
+    const many = (symbol: string, n: number) => Array.from({ length: n }, (_, i) => quote(symbol, i + 1));
+    const counts = await Promise.all([store.saveAll(many('AAPL', 300)), store.saveAll([...many('MSFT', 150), ...many('GOOG', 100)]), store.saveAll(many('TSLA', 401))]);
+    assert.deepEqual(counts, [300, 250, 401]);
+    assert.deepEqual(calls.map((c) => c.symbols), [['AAPL', 'MSFT'], ['GOOG'], ['TSLA']]);
+    assert.ok(calls.every((c) => c.counts.reduce((a, b) => a + b, 0) <= MAX_QUOTES_PER_CALL));
+  });
+
+  it('in a cluster, a failed call fails only the callers with quotes in it, once every call has settled', async () => {
+    const { store } = fakeClient({ cluster: true, failFor: 'MSFT' });
+    const results = await Promise.allSettled([store.saveAll([quote('AAPL', 1)]), store.saveAll([quote('MSFT', 1), quote('GOOG', 1)]), store.saveAll([quote('GOOG', 2)])]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.match(String((results[1] as PromiseRejectedResult).reason), /CLUSTERDOWN/);
   });
 });

@@ -7,14 +7,38 @@ import { STORE_QUOTES_LUA } from './store-quotes.lua.js';
 
 const STORE_QUOTES_SHA = createHash('sha1').update(STORE_QUOTES_LUA).digest('hex');
 
+/** Quotes per script call at most when batches are merged: bounds how long one call holds Redis. */
+export const MAX_QUOTES_PER_CALL = 500;
+
+/** A caller's batch waiting for the next write, and what its script calls have brought so far. */
+interface PendingSave {
+  quotes: readonly Quote[];
+  resolve: (fresh: number) => void;
+  reject: (err: unknown) => void;
+}
+
+/** One symbol's quotes of one caller's batch: the unit the script stores and counts. */
+interface Group {
+  save: PendingSave;
+  symbol: string;
+  quotes: Quote[];
+}
+
 /**
  * The latest quote per symbol in Redis, with its bounded history and its 1-second and 1-minute bars:
- * a batch of quotes stored, recorded and published in one round trip (see STORE_QUOTES_LUA).
+ * batches of quotes stored, recorded and published by one script (see STORE_QUOTES_LUA).
+ *
+ * The batches handed over in one turn of the event loop (kafkajs hands the partitions of a fetch to
+ * their handlers together) go to Redis in one script call, up to MAX_QUOTES_PER_CALL quotes a call:
+ * per-hop timing at the default rate showed six calls a round, one per partition, each a round trip
+ * the others queued behind, and six separate bursts of PUBLISH that the gateway wrote to every
+ * client's socket one burst at a time. Merged, a round's quotes reach Redis, and the gateway, at once.
  */
 @Injectable()
 export class QuoteStore {
   private readonly header: Array<string | number>;
   private readonly cluster: boolean;
+  private pending: PendingSave[] = [];
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
@@ -29,50 +53,96 @@ export class QuoteStore {
 
   /**
    * Stores and publishes, in order, the quotes newer than the stored one of their symbol; resolves with
-   * how many that was (the rest were stale). One EVALSHA for the whole batch: the profile of one per
-   * quote was dominated by a socket write per quote. In a cluster, one EVALSHA per slot (a script's
-   * keys must share one), all sent at once, each redirected on its own after a failover. If one fails,
-   * the others are still awaited, so the batch is settled before it is retried; the retry finds what
-   * went through stale.
+   * how many that was (the rest were stale), or rejects if a script call with any of them failed, once
+   * every call of the write has settled (so the batch is settled before it is retried; the retry finds
+   * what went through stale).
    */
-  async saveAll(quotes: readonly Quote[]): Promise<number> {
-    if (quotes.length === 0) return 0;
-    const bySymbol = new Map<string, Quote[]>();
-    for (const quote of quotes) {
-      const list = bySymbol.get(quote.symbol);
-      if (list) list.push(quote);
-      else bySymbol.set(quote.symbol, [quote]);
-    }
-    if (!this.cluster) return this.store(bySymbol);
-    const bySlot = new Map<number, Map<string, Quote[]>>();
-    for (const [symbol, list] of bySymbol) {
-      const slot = slotOf(quoteKey(this.config.keyPrefix, symbol));
-      let group = bySlot.get(slot);
-      if (!group) bySlot.set(slot, (group = new Map()));
-      group.set(symbol, list);
-    }
-    const results = await Promise.allSettled([...bySlot.values()].map((group) => this.store(group)));
-    let fresh = 0;
-    for (const result of results) {
-      if (result.status === 'rejected') throw result.reason;
-      fresh += result.value;
-    }
-    return fresh;
+  saveAll(quotes: readonly Quote[]): Promise<number> {
+    if (quotes.length === 0) return Promise.resolve(0);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ quotes, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => void this.write());
+    });
   }
 
-  private store(bySymbol: ReadonlyMap<string, readonly Quote[]>): Promise<number> {
+  /**
+   * Writes the batches handed over since the last write: one script call per MAX_QUOTES_PER_CALL quotes,
+   * and in a cluster per slot too (a script's keys must share one), all sent at once, each redirected
+   * on its own after a failover. A caller's quotes of one symbol stay in one call, in order.
+   */
+  private async write(): Promise<void> {
+    const saves = this.pending;
+    this.pending = [];
+    const groups: Group[] = [];
+    for (const save of saves) {
+      const bySymbol = new Map<string, Quote[]>();
+      for (const quote of save.quotes) {
+        const list = bySymbol.get(quote.symbol);
+        if (list) list.push(quote);
+        else bySymbol.set(quote.symbol, [quote]);
+      }
+      for (const [symbol, list] of bySymbol) groups.push({ save, symbol, quotes: list });
+    }
+    const calls = this.calls(groups);
+    const results = await Promise.allSettled(calls.map((call) => this.store(call)));
+    const fresh = new Map<PendingSave, number>(saves.map((save) => [save, 0]));
+    const failed = new Map<PendingSave, unknown>();
+    results.forEach((result, i) => {
+      calls[i].forEach((group, g) => {
+        if (result.status === 'rejected') {
+          if (!failed.has(group.save)) failed.set(group.save, result.reason);
+        } else {
+          fresh.set(group.save, fresh.get(group.save)! + Number(result.value[g] ?? 0));
+        }
+      });
+    });
+    for (const save of saves) {
+      if (failed.has(save)) save.reject(failed.get(save));
+      else save.resolve(fresh.get(save)!);
+    }
+  }
+
+  /** The groups cut into script calls: by slot in a cluster, then at MAX_QUOTES_PER_CALL quotes. */
+  private calls(groups: Group[]): Group[][] {
+    const bySlot = new Map<number, Group[]>();
+    for (const group of groups) {
+      const slot = this.cluster ? slotOf(quoteKey(this.config.keyPrefix, group.symbol)) : 0;
+      const list = bySlot.get(slot);
+      if (list) list.push(group);
+      else bySlot.set(slot, [group]);
+    }
+    const calls: Group[][] = [];
+    for (const slotGroups of bySlot.values()) {
+      let call: Group[] = [];
+      let size = 0;
+      for (const group of slotGroups) {
+        if (call.length > 0 && size + group.quotes.length > MAX_QUOTES_PER_CALL) {
+          calls.push(call);
+          call = [];
+          size = 0;
+        }
+        call.push(group);
+        size += group.quotes.length;
+      }
+      calls.push(call);
+    }
+    return calls;
+  }
+
+  /** One script call for `groups`: how many quotes of each group were fresh. */
+  private store(groups: readonly Group[]): Promise<number[]> {
     const prefix = this.config.keyPrefix;
     const keys: string[] = [];
     const args: Array<string | number> = [...this.header];
-    for (const [symbol, list] of bySymbol) {
+    for (const { symbol, quotes } of groups) {
       keys.push(quoteKey(prefix, symbol), historyKey(prefix, symbol));
       args.push(symbol, quoteChannel(prefix, symbol));
       for (const name of BAR_INTERVAL_NAMES) {
         keys.push(barsKey(prefix, name, symbol));
         args.push(barChannel(prefix, name, symbol));
       }
-      args.push(list.length);
-      for (const quote of list) args.push(String(quote.seq), JSON.stringify(quote), quote.price, quote.volume, quote.timestamp);
+      args.push(quotes.length);
+      for (const quote of quotes) args.push(String(quote.seq), JSON.stringify(quote), quote.price, quote.volume, quote.timestamp);
     }
     return this.run(keys, args);
   }
@@ -82,12 +152,12 @@ export class QuoteStore {
    * Not ioredis's defineCommand: its auto-pipelining (on for the single server) would group a script
    * call by its first argument, the key count, rather than by its first key.
    */
-  private async run(keys: string[], args: Array<string | number>): Promise<number> {
+  private async run(keys: string[], args: Array<string | number>): Promise<number[]> {
     try {
-      return (await this.redis.evalsha(STORE_QUOTES_SHA, keys.length, ...keys, ...args)) as number;
+      return (await this.redis.evalsha(STORE_QUOTES_SHA, keys.length, ...keys, ...args)) as number[];
     } catch (err) {
       if (!(err as Error).message?.startsWith('NOSCRIPT')) throw err;
-      return (await this.redis.eval(STORE_QUOTES_LUA, keys.length, ...keys, ...args)) as number;
+      return (await this.redis.eval(STORE_QUOTES_LUA, keys.length, ...keys, ...args)) as number[];
     }
   }
 }

@@ -23,7 +23,8 @@
  *     history max age ms, interval count, then per interval: name, length ms, retention ms.
  *   ARGV per symbol: symbol, quote channel, one bar channel per interval, quote count n, then n times:
  *     seq, quote JSON, price, volume, timestamp ms.
- * Returns how many quotes were stored and published.
+ * Returns, per symbol group of ARGV in order, how many of its quotes were stored and published (a
+ * symbol may come in more than one group: the caller merges the batches of several partitions).
  */
 export const STORE_QUOTES_LUA = `
 local publish = ARGV[1] == 'SPUBLISH' and 'SPUBLISH' or 'PUBLISH'
@@ -71,7 +72,7 @@ local function loadBar(key)
 end
 
 local publishes = {}
-local fresh = 0
+local freshPerGroup = {}
 local k = 0
 while a <= #ARGV do
   local quoteKey, historyKey = KEYS[k + 1], KEYS[k + 2]
@@ -88,6 +89,7 @@ while a <= #ARGV do
   local lastTs = tonumber(stored[3])
   local bars, closed, opened = {}, {}, {}
   local newestSeq, newestJson, newestTs
+  local fresh = 0
   for i = 1, n do
     local seqArg, json, priceArg = ARGV[a], ARGV[a + 1], ARGV[a + 2]
     local seq, price, volume, ts = tonumber(seqArg), tonumber(priceArg), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
@@ -171,8 +173,9 @@ while a <= #ARGV do
       publishes[#publishes + 1] = { barChannels[j], json }
     end
   end
+  freshPerGroup[#freshPerGroup + 1] = fresh
   k = k + keysPerSymbol
 end
 for _, p in ipairs(publishes) do redis.call(publish, p[1], p[2]) end
-return fresh
+return freshPerGroup
 `;

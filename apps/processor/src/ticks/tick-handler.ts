@@ -5,7 +5,7 @@ import type { KafkaBatchContext, KafkaRecord } from '../transport/kafka-batch.co
 import { TransientBatchError } from '../transport/transient-batch.error.js';
 import { DeadLetters, type RejectedRecord } from './dead-letters.js';
 
-/** Quotes per Redis script call: bounds how long one call holds the (shared, single-threaded) Redis. */
+/** Quotes of a partition batch per write: each write resolves its offsets and heartbeats before the next. */
 export const MAX_QUOTES_PER_WRITE = 500;
 
 /**
