@@ -43,9 +43,27 @@ export class ClientFleet {
     return this.workers.map((w) => w.pid);
   }
 
-  /** Starts a measurement window. */
-  async reset() {
-    await Promise.all(this.workers.map((w) => w.ask({ cmd: 'reset' }, 'reset')));
+  /** Starts a measurement window; with `from` ({symbol: seq}), it counts only updates newer than those seqs. */
+  async reset({ from } = {}) {
+    await Promise.all(this.workers.map((w) => w.ask({ cmd: 'reset', from }, 'reset')));
+  }
+
+  /**
+   * Which (client, symbol) pairs hold `latest` ({symbol: seq}) as their last seq, and the updates of
+   * the window against those published in it, merged over the workers (see ws-client-worker.mjs).
+   */
+  async state(latest) {
+    const states = (await Promise.all(this.workers.map((w) => w.ask({ cmd: 'state', latest }, 'state')))).map((a) => a.state);
+    const total = {};
+    for (const s of states) {
+      for (const [key, value] of Object.entries(s)) {
+        if (key === 'maxSeqsBehind') total[key] = Math.max(total[key] ?? 0, value);
+        else if (key === 'shareMin') total[key] = Math.min(total[key] ?? Infinity, value ?? Infinity);
+        else total[key] = (total[key] ?? 0) + value;
+      }
+    }
+    if (total.shareMin === Infinity) total.shareMin = null;
+    return total;
   }
 
   /** Everything received since the last reset, merged over the workers. */
