@@ -12,7 +12,10 @@
 //                                          starts; with `from`, a client's window count is of updates
 //                                          newer than `from` (not those still on their way from before)
 //      {cmd:'report'} -> {report}          counters, histogram and per-client update counts since reset
-//      {cmd:'state', latest:{symbol:seq}} -> {state}   how many (client, symbol) pairs hold `latest`
+//      {cmd:'state', id, latest:{symbol:seq}, at} -> {['state-'+id]}   how many (client, symbol) pairs
+//                                          held `latest` at epoch ms `at`: counted before the first
+//                                          chunk read at or after `at` (a busy worker reads late, and
+//                                          what it had not read by then the client did not have)
 //      {cmd:'close'}                       ends every socket and exits
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
@@ -36,6 +39,8 @@ let errors = 0;
 let backwards = 0;
 /** The measurement window's first seq per symbol (`reset` with `from`); null: count every update. */
 let windowFrom = null;
+/** State checks waiting for their time, earliest first. */
+const checks = [];
 const clients = [];
 
 /** A masked client frame (text, pong or close) with a payload under 64 KiB. */
@@ -115,6 +120,7 @@ class RawClient {
       this.pending = null;
     }
     const arrived = now();
+    while (checks.length > 0 && arrived >= checks[0].at) answer(checks.shift());
     let at = 0;
     const end = buf.length;
     while (end - at >= 2) {
@@ -213,6 +219,21 @@ function state(latest) {
   return out;
 }
 
+function scheduleCheck({ id, latest, at = now() }) {
+  const check = { id, latest, at };
+  check.timer = setTimeout(() => {
+    const i = checks.indexOf(check);
+    if (i >= 0) answer(...checks.splice(i, 1));
+  }, Math.max(0, at - now()));
+  checks.push(check);
+  checks.sort((a, b) => a.at - b.at);
+}
+
+function answer(check) {
+  clearTimeout(check.timer);
+  process.send({ [`state-${check.id}`]: { ...state(check.latest), cutLateMs: Math.round(now() - check.at) } });
+}
+
 async function connectAll({ port, path, clients: specs, concurrency = 50 }) {
   const started = performance.now();
   let failed = 0;
@@ -257,7 +278,7 @@ process.on('message', async (m) => {
     for (const c of clients) c.updates = c.windowUpdates = 0;
     process.send({ reset: true });
   } else if (m.cmd === 'report') process.send({ report: report() });
-  else if (m.cmd === 'state') process.send({ state: state(m.latest) });
+  else if (m.cmd === 'state') scheduleCheck(m);
   else if (m.cmd === 'close') {
     for (const c of clients) c.socket.destroy();
     process.exit(0);
