@@ -1,7 +1,7 @@
 // A server's pub/sub connections to the shared Redis, watched from outside while a benchmark runs:
 // found by the local ports its process has open to Redis (CLIENT LIST shows the peer address), then
 // sampled with CLIENT LIST ID for the output buffer Redis holds for them (omem) and for being gone.
-// This Redis (7.0) has no INFO counter of output-buffer-limit disconnections (7.2 added one), and a
+// This Redis (7.0.15) has no INFO counter of output-buffer-limit disconnections (later ones do), and a
 // shared Redis's counter would count everyone's; a connection id that disappears is ours alone.
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
