@@ -102,7 +102,8 @@ export async function rampServer({ server, clients, o, options, report, start = 
   }
 }
 
-async function startServer(server, env, options) {
+/** The gateway, or a raw ws baseline server (bench/lib/raw-ws-server.mjs) on the same Redis channels. */
+export async function startServer(server, env, options) {
   if (server === 'gateway') {
     const app = await startBenchApp('gateway', env, { profile: options.profile && 'fanout' });
     return { port: app.port, metricsPort: app.port, pids: { [server]: app.pid }, stop: () => stopBenchApp(app) };

@@ -43,6 +43,7 @@ const benches = {
   fanout: () => import('./fan-out.mjs'),
   footprint: () => import('./footprint.mjs'),
   scaleout: () => import('./scale-out.mjs'),
+  behind: () => import('./falling-behind.mjs'),
 };
 const { ensureInfra } = await import('./lib/infra-check.mjs');
 await ensureInfra(report);

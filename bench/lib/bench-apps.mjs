@@ -10,10 +10,10 @@ import { onTeardown, track, untrack } from './teardown.mjs';
 
 /** Where the built apps and the harness are: a private copy of dist/ (see build-snapshot.mjs) or the repo. */
 const ROOT = pathToFileURL(process.env.BENCH_ROOT ?? path.resolve(import.meta.dirname, '..', '..')).href;
-const { DEFAULT_SYMBOLS } = await import(`${ROOT}/dist/libs/contracts/src/index.js`);
+const { DEFAULT_SYMBOLS, quoteKey } = await import(`${ROOT}/dist/libs/contracts/src/index.js`);
 const { isolatedEnv, KAFKA_BROKERS, REDIS_URL, startApp } = await import(`${ROOT}/dist/test/support/system.js`);
 
-export { KAFKA_BROKERS, REDIS_URL };
+export { KAFKA_BROKERS, quoteKey, REDIS_URL };
 export const UNIVERSE = DEFAULT_SYMBOLS.map((s) => s.symbol);
 export const PROFILE_DIR = path.resolve(import.meta.dirname, '..', 'profiles');
 

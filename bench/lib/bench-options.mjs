@@ -1,7 +1,7 @@
 // Command-line options of `npm run bench` and the two profiles: --quick, a smoke check of every
 // benchmark in about two minutes, and the full run (about 15 minutes) whose figures BENCHMARKS.md quotes.
 
-export const BENCHES = ['pipeline', 'latency', 'fanout', 'footprint', 'scaleout'];
+export const BENCHES = ['pipeline', 'latency', 'fanout', 'footprint', 'scaleout', 'behind'];
 
 const FULL = {
   name: 'full',
@@ -11,6 +11,7 @@ const FULL = {
   fanout: { clients: [1000, 5000], servers: ['gateway', 'raw-ws', 'raw-ws-tuned'], stepSec: 4, growth: 1.4, maxSteps: 12 },
   footprint: { clients: 5000, settleSec: 5 },
   scaleout: { backlog: 1_200_000, fillRate: 96_000, measureSec: 15, inputRate: 40_000, clients: 2000, fanout: { stepSec: 4, growth: 1.4, maxSteps: 12 } },
+  behind: { clients: 1000, multiplier: 100, warmSec: 2, runSec: 20, servers: ['gateway', 'raw-ws'] },
 };
 
 const QUICK = {
@@ -21,6 +22,7 @@ const QUICK = {
   fanout: { clients: [1000], servers: ['gateway', 'raw-ws'], stepSec: 1.5, growth: 2.5, maxSteps: 5 },
   footprint: { clients: 1000, settleSec: 2 },
   scaleout: { backlog: 600_000, fillRate: 96_000, measureSec: 4, inputRate: 40_000, clients: 500, fanout: { stepSec: 1.5, growth: 2.5, maxSteps: 5 } },
+  behind: { clients: 1000, multiplier: 100, warmSec: 1, runSec: 5, servers: ['gateway'] },
 };
 
 export function parseOptions(argv = process.argv.slice(2)) {

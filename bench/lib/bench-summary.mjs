@@ -88,6 +88,16 @@ export function summaryTables(results) {
     out.push(table('5. scale-out (two processes on two cores: the ratio is the cost of running two, not a speed-up)', rows));
   }
 
+  const behind = by('behind');
+  if (behind.length) {
+    const rows = [['server', 'ticks/s', 'at latest +1 s', '+2 s', '+5 s', 'pub/sub cut', 'peak omem MiB', 'feed conflated', 'peak backlog', 'client conflated', 'closed', 'delivered', 'peak RSS MiB', 'bound']];
+    for (const r of behind) {
+      const at = (key) => (r.atLatest[key] === undefined ? '' : `${fmt.int(r.atLatest[key])} / ${fmt.int(r.pairs)}`);
+      rows.push([r.server, fmt.int(r.ratePerSec), at('1s'), at('2s'), at('5s'), r.pubsubDisconnects, r.peakOutputBufferMiB, fmt.int(r.feedConflated), fmt.int(r.feedBacklogPeak), fmt.int(r.updatesConflated), fmt.int(r.slowClientsClosed), fmt.pct(r.deliveredShare), r.peakRssMiB, r.bound]);
+    }
+    out.push(table('6. falling behind: (client, symbol) pairs holding the stored seq after the last publish', rows));
+  }
+
   const goals = goalRows(results);
   if (goals.length) out.push(table('goals', [['goal', 'measured', 'met'], ...goals]));
   return out.join('\n');
@@ -117,5 +127,9 @@ function goalRows(results) {
   const footprint = results.find((r) => r.bench === 'footprint');
   if (footprint) rows.push(['< 50 KiB gateway memory per idle connection', `${footprint.rssKiBPerConnection} KiB`, footprint.rssKiBPerConnection < 50]);
   if (footprint?.ratioToRawWs) rows.push(['memory per idle connection <= 1.2x a raw ws server', `${footprint.ratioToRawWs}x`, footprint.ratioToRawWs <= 1.2]);
+  for (const r of results.filter((x) => x.bench === 'behind' && x.server === 'gateway')) {
+    rows.push([`every client at each symbol's latest seq 1 s after the last publish, ${r.clients} clients, ${r.multiplier}x`, `${fmt.int(r.atLatest1s)} / ${fmt.int(r.pairs)} pairs`, r.atLatest1s === r.pairs]);
+    rows.push([`zero pub/sub disconnects, ${r.clients} clients, ${r.multiplier}x`, `${r.pubsubDisconnects} (peak output buffer ${r.peakOutputBufferMiB} MiB)`, r.pubsubDisconnects === 0]);
+  }
   return rows.map(([goal, measured, met]) => [goal, measured, met ? 'yes' : 'NO']);
 }

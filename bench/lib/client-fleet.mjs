@@ -43,9 +43,30 @@ export class ClientFleet {
     return this.workers.map((w) => w.pid);
   }
 
-  /** Starts a measurement window. */
-  async reset() {
-    await Promise.all(this.workers.map((w) => w.ask({ cmd: 'reset' }, 'reset')));
+  /** Starts a measurement window; with `from` ({symbol: seq}), it counts only updates newer than those seqs. */
+  async reset({ from } = {}) {
+    await Promise.all(this.workers.map((w) => w.ask({ cmd: 'reset', from }, 'reset')));
+  }
+
+  /**
+   * Which (client, symbol) pairs held `latest` ({symbol: seq}) as their last seq at epoch ms `at`
+   * (now by default), and the updates of the window against those published in it, merged over the
+   * workers (see ws-client-worker.mjs). Ask ahead of `at`: a worker busy reading may see the question late.
+   */
+  async state(latest, at) {
+    const id = (this.checks = (this.checks ?? 0) + 1);
+    const key = `state-${id}`;
+    const states = (await Promise.all(this.workers.map((w) => w.ask({ cmd: 'state', id, latest, at }, key, 120_000)))).map((a) => a[key]);
+    const total = {};
+    for (const s of states) {
+      for (const [key, value] of Object.entries(s)) {
+        if (key === 'maxSeqsBehind' || key === 'cutLateMs') total[key] = Math.max(total[key] ?? 0, value);
+        else if (key === 'shareMin') total[key] = Math.min(total[key] ?? Infinity, value ?? Infinity);
+        else total[key] = (total[key] ?? 0) + value;
+      }
+    }
+    if (total.shareMin === Infinity) total.shareMin = null;
+    return total;
   }
 
   /** Everything received since the last reset, merged over the workers. */

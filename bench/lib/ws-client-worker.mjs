@@ -4,17 +4,27 @@
 // headers parsed in place in, pings answered. Compared with the `ws` client (a Receiver, a 'message'
 // event and a Buffer per frame), that costs a fraction of the CPU per update, so on a 2-core machine the
 // clients take as little as possible from the server they measure. Per update it reads the quote's
-// "timestamp" without parsing the JSON and records now - timestamp in a histogram.
+// "timestamp" without parsing the JSON and records now - timestamp in a histogram, and keeps the last
+// seq of each symbol (from the snapshot, then from every update), which is what the client would show.
 //
 // IPC: {cmd:'connect', port, path, clients:[symbols[]], concurrency} -> {connected, failed, ms}
-//      {cmd:'reset'} -> {reset}            zero counters and histogram: a measurement window starts
+//      {cmd:'reset', from?:{symbol:seq}} -> {reset}   zero counters and histogram: a measurement window
+//                                          starts; with `from`, a client's window count is of updates
+//                                          newer than `from` (not those still on their way from before)
 //      {cmd:'report'} -> {report}          counters, histogram and per-client update counts since reset
+//      {cmd:'state', id, latest:{symbol:seq}, at} -> {['state-'+id]}   how many (client, symbol) pairs
+//                                          held `latest` at epoch ms `at`: counted before the first
+//                                          chunk read at or after `at` (a busy worker reads late, and
+//                                          what it had not read by then the client did not have)
 //      {cmd:'close'}                       ends every socket and exits
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { LatencyHistogram } from './latency-histogram.mjs';
 
 const TIMESTAMP = Buffer.from('"timestamp":');
+const SYMBOL = Buffer.from('"symbol":"');
+const SEQ = Buffer.from('"seq":');
+const SNAPSHOT = Buffer.from('{"type":"snapshot"');
 const UPDATE = Buffer.from('{"type":"update"');
 const SUBSCRIBED = Buffer.from('{"type":"subscribed"');
 const now = () => performance.timeOrigin + performance.now();
@@ -25,6 +35,12 @@ let bytes = 0;
 let negative = 0;
 const closes = {};
 let errors = 0;
+/** Updates whose seq was lower than the last one the client had of the symbol (never expected). */
+let backwards = 0;
+/** The measurement window's first seq per symbol (`reset` with `from`); null: count every update. */
+let windowFrom = null;
+/** State checks waiting for their time, earliest first. */
+const checks = [];
 const clients = [];
 
 /** A masked client frame (text, pong or close) with a payload under 64 KiB. */
@@ -48,6 +64,10 @@ class RawClient {
   constructor(symbols) {
     this.symbols = symbols;
     this.updates = 0;
+    /** Updates of the window: newer than `windowFrom` of their symbol. */
+    this.windowUpdates = 0;
+    /** Last seq received per symbol. */
+    this.lastSeq = new Map();
     this.pending = null;
     this.subscribed = false;
   }
@@ -100,6 +120,7 @@ class RawClient {
       this.pending = null;
     }
     const arrived = now();
+    while (checks.length > 0 && arrived >= checks[0].at) answer(checks.shift());
     let at = 0;
     const end = buf.length;
     while (end - at >= 2) {
@@ -140,11 +161,77 @@ class RawClient {
       const latency = arrived - timestamp;
       if (latency < 0) negative++;
       histogram.record(latency);
+      this.track(buf, start, stop);
+    } else if (buf.compare(SNAPSHOT, 0, SNAPSHOT.length, start, start + SNAPSHOT.length) === 0) {
+      // Once per subscribe, so parsing it whole costs nothing that matters.
+      for (const quote of JSON.parse(buf.toString('utf8', start, stop)).payload.quotes) this.lastSeq.set(quote.symbol, quote.seq);
     } else if (!this.subscribed && buf.compare(SUBSCRIBED, 0, SUBSCRIBED.length, start, start + SUBSCRIBED.length) === 0) {
       this.subscribed = true;
       this.onSubscribed();
     }
   }
+
+  /** Records the update's seq as its symbol's last, read in place like the timestamp. */
+  track(buf, start, stop) {
+    const s = buf.indexOf(SYMBOL, start) + SYMBOL.length;
+    const symbol = buf.toString('latin1', s, buf.indexOf(0x22, s));
+    let i = buf.indexOf(SEQ, s) + SEQ.length;
+    let seq = 0;
+    for (let c = buf[i]; c >= 48 && c <= 57 && i < stop; c = buf[++i]) seq = seq * 10 + (c - 48);
+    if (seq < (this.lastSeq.get(symbol) ?? 0)) backwards++;
+    this.lastSeq.set(symbol, seq);
+    if (windowFrom === null || seq > (windowFrom[symbol] ?? 0)) this.windowUpdates++;
+  }
+}
+
+/**
+ * Over every client and symbol: pairs whose last seq is `latest`'s, behind it, or none at all; per
+ * client, the window's updates against those published in it (`latest` - `from` of its symbols).
+ */
+function state(latest) {
+  const out = { clients: clients.length, open: 0, pairs: 0, atLatest: 0, behind: 0, none: 0, noneStored: 0, clientsAtLatest: 0, maxSeqsBehind: 0, backwards, received: 0, expected: 0, shareMin: Infinity };
+  for (const c of clients) {
+    if (!c.closed) out.open++;
+    let all = true;
+    let expected = 0;
+    for (const symbol of c.symbols) {
+      out.pairs++;
+      const want = latest[symbol];
+      if (want === undefined) {
+        out.noneStored++;
+        continue;
+      }
+      const have = c.lastSeq.get(symbol);
+      if (windowFrom) expected += want - (windowFrom[symbol] ?? want);
+      if (have === undefined) out.none++;
+      else if (have >= want) out.atLatest++;
+      else {
+        out.behind++;
+        out.maxSeqsBehind = Math.max(out.maxSeqsBehind, want - have);
+      }
+      if (have === undefined || have < want) all = false;
+    }
+    if (all) out.clientsAtLatest++;
+    out.received += c.windowUpdates;
+    out.expected += expected;
+    if (expected > 0) out.shareMin = Math.min(out.shareMin, c.windowUpdates / expected);
+  }
+  return out;
+}
+
+function scheduleCheck({ id, latest, at = now() }) {
+  const check = { id, latest, at };
+  check.timer = setTimeout(() => {
+    const i = checks.indexOf(check);
+    if (i >= 0) answer(...checks.splice(i, 1));
+  }, Math.max(0, at - now()));
+  checks.push(check);
+  checks.sort((a, b) => a.at - b.at);
+}
+
+function answer(check) {
+  clearTimeout(check.timer);
+  process.send({ [`state-${check.id}`]: { ...state(check.latest), cutLateMs: Math.round(now() - check.at) } });
 }
 
 async function connectAll({ port, path, clients: specs, concurrency = 50 }) {
@@ -185,10 +272,13 @@ process.on('message', async (m) => {
   else if (m.cmd === 'reset') {
     histogram = new LatencyHistogram();
     updates = bytes = negative = errors = 0;
+    backwards = 0;
+    windowFrom = m.from ?? null;
     for (const key of Object.keys(closes)) delete closes[key];
-    for (const c of clients) c.updates = 0;
+    for (const c of clients) c.updates = c.windowUpdates = 0;
     process.send({ reset: true });
   } else if (m.cmd === 'report') process.send({ report: report() });
+  else if (m.cmd === 'state') scheduleCheck(m);
   else if (m.cmd === 'close') {
     for (const c of clients) c.socket.destroy();
     process.exit(0);

@@ -4,12 +4,14 @@ import { WebSocket } from 'ws';
 export function fakeSocket(bufferedAmount = 0) {
   const sent: string[] = [];
   const closes: number[] = [];
+  const pings: Buffer[] = [];
   const socket = {
     readyState: WebSocket.OPEN as number,
     bufferedAmount,
     send: (data: Buffer | string) => sent.push(data.toString()),
+    ping: (data: Buffer) => pings.push(data),
     close: (code: number) => closes.push(code),
     terminate: () => undefined,
   };
-  return { socket, ws: socket as unknown as WebSocket, sent, closes };
+  return { socket, ws: socket as unknown as WebSocket, sent, closes, pings };
 }

@@ -65,6 +65,24 @@ describe('ClientSession', () => {
     assert.equal(s.isLagging, false);
   });
 
+  it('conflates while the client has not read what was written, though nothing waits in Node, and sends the latest once its pong says it read', () => {
+    // The kernel takes megabytes per socket before bufferedAmount counts a byte: a client reading
+    // slowly would otherwise be sent everything and end on a quote seconds old.
+    const { session: s, sent, pings, stats } = session();
+    const frame = (seq: number) => Buffer.from(`aapl-${seq}`.padEnd(100, '.'));
+    for (let seq = 1; seq <= 20; seq++) s.deliver('AAPL', seq, frame(seq));
+    assert.equal(sent.length, 11, '1,100 bytes unread: past the 1,000 allowed, the rest waits');
+    assert.equal(s.isLagging, true);
+    assert.equal(pings.length, 1, 'one read receipt out, sent once 250 bytes were unread');
+    assert.equal(stats.updatesConflated, 8);
+    s.catchUp();
+    assert.equal(sent.length, 11, 'no pong yet: still lagging');
+    s.pong(pings[0]);
+    assert.equal(sent.length, 12);
+    assert.ok(sent[11].startsWith('aapl-20.'), 'the latest, once the client has read up to the ping');
+    assert.equal(s.isLagging, false);
+  });
+
   it('closes a client with 1013 when it stays lagging past the allowed time', async () => {
     const { session: s, socket, closes, stats } = session();
     socket.bufferedAmount = 2000;
@@ -160,6 +178,7 @@ describe('ClientSession bursts', () => {
     const ws = {
       readyState: WebSocket.OPEN,
       _socket: raw,
+      ping: () => undefined,
       get bufferedAmount() {
         return held.reduce((n, b) => n + b.length, 0);
       },

@@ -3,6 +3,7 @@ import { WebSocket } from 'ws';
 import { WsCloseCode, type ServerMessage } from '#app/contracts';
 import type { GatewayStats } from './gateway-stats.js';
 import { RawSocketAccess } from './raw-socket-access.js';
+import { ReadReceipts } from './read-receipts.js';
 import { SessionQueue, type SessionTask } from './session-queue.js';
 import { updateFrame } from './text-frame.js';
 import { UpdateThrottle } from './update-throttle.js';
@@ -14,7 +15,7 @@ interface HeldUpdate {
 }
 
 export interface SessionLimits {
-  /** Queued bytes above which updates are conflated to the latest per symbol. */
+  /** Bytes written or queued but not yet read by the client above which updates are conflated to the latest per symbol. */
   slowBufferBytes: number;
   /** Queued bytes above which the client is closed with 1013. */
   maxBufferBytes: number;
@@ -67,6 +68,10 @@ export class ClientSession {
   private corked: Socket | null = null;
   /** Unsent bytes when the burst began: the corked frames of the burst itself are not the client's backlog. */
   private backlogAtCork = 0;
+  /** What the client has read of what was written, from its pongs (see ReadReceipts). */
+  private readonly receipts: ReadReceipts;
+  /** Unread bytes when the burst began, for the same reason as backlogAtCork. */
+  private unreadAtCork = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -80,6 +85,13 @@ export class ClientSession {
       (key, frame) => this.deliverNow(key, frame),
       () => this.stats.updatesConflated++,
     );
+    this.receipts = new ReadReceipts(Math.max(1, Math.floor(limits.slowBufferBytes / 4)), (payload) => this.socket.ping(payload));
+  }
+
+  /** A pong: the client is alive, and if it answers a read receipt, conflated updates may go out now. */
+  pong(payload: Buffer): void {
+    this.alive = true;
+    if (this.receipts.pong(payload) && this.conflated) this.catchUp();
   }
 
   get isOpen(): boolean {
@@ -117,6 +129,7 @@ export class ClientSession {
     if (!this.isOpen) return;
     this.socket.send(frame, { binary: false });
     this.stats.messagesSent++;
+    this.receipts.wrote(frame.length);
   }
 
   /**
@@ -152,9 +165,10 @@ export class ClientSession {
   private deliverNow(symbol: string, frame: Buffer): void {
     if (!this.isOpen) return;
     const buffered = this.corked ? this.backlogAtCork : this.socket.bufferedAmount;
+    const unread = this.corked ? this.unreadAtCork : this.receipts.unread;
     if (buffered > this.limits.maxBufferBytes) {
       this.closeAsTooSlow();
-    } else if (this.conflated || buffered > this.limits.slowBufferBytes) {
+    } else if (this.conflated || buffered > this.limits.slowBufferBytes || unread > this.limits.slowBufferBytes) {
       if (!this.conflated) {
         this.conflated = new Map();
         this.laggingSince = Date.now();
@@ -178,6 +192,7 @@ export class ClientSession {
     if (raw) raw.write(updateFrame(frame));
     else this.socket.send(frame, { binary: false });
     this.stats.messagesSent++;
+    this.receipts.wrote(frame.length);
   }
 
   /**
@@ -193,6 +208,7 @@ export class ClientSession {
     const raw = RawSocketAccess.of(this.socket);
     if (!raw) return null;
     this.backlogAtCork = this.socket.bufferedAmount;
+    this.unreadAtCork = this.receipts.unread;
     raw.cork();
     this.corked = raw;
     process.nextTick(uncork, this);
@@ -207,11 +223,11 @@ export class ClientSession {
 
   /**
    * Sends the conflated updates once the client has caught up, or closes it when it has lagged too long;
-   * called periodically for lagging sessions.
+   * called periodically for lagging sessions, and when a read receipt comes back.
    */
   catchUp(): void {
     if (!this.conflated || !this.isOpen) return;
-    if (this.socket.bufferedAmount > this.limits.slowBufferBytes) {
+    if (this.socket.bufferedAmount > this.limits.slowBufferBytes || this.receipts.unread > this.limits.slowBufferBytes) {
       if (Date.now() - this.laggingSince > this.limits.maxLagMs) this.closeAsTooSlow();
       return;
     }

@@ -98,4 +98,20 @@ describe('FanOutBacklog', () => {
     turn();
     assert.deepEqual(sent, ['AAPL=1', 'GOOG=1', 'AAPL=4']);
   });
+
+  it('keeps only the latest per stream once the oldest has waited too long, even when no message follows', () => {
+    // The last messages of a run: nothing is pushed after them, and a backlog worked off a budget at a
+    // time would send every stale quote before the latest, seconds after the last publish.
+    const { backlog, sent, advance, turn } = harness({ maxWaitMs: 100, costMs: 4 });
+    backlog.push(item('AAPL', '0'));
+    advance(10);
+    for (let i = 1; i <= 6; i++) backlog.push(item(i % 2 ? 'AAPL' : 'GOOG', String(i)));
+    turn();
+    assert.deepEqual(sent, ['AAPL=0', 'AAPL=1', 'GOOG=2', 'AAPL=3'], 'a budget of work, nothing dropped yet');
+    advance(100);
+    turn();
+    assert.deepEqual(sent.slice(4), ['AAPL=5', 'GOOG=6'], 'waited past 100 ms: the latest of each stream only');
+    assert.equal(backlog.conflated, 1);
+    assert.equal(backlog.size, 0);
+  });
 });

@@ -59,7 +59,7 @@ export class FanOutBacklog {
     const now = this.now();
     item.waitingSince = now;
     this.waiting.push(item);
-    if (this.size > this.options.maxWaiting || now - this.waiting[this.head].waitingSince! > this.options.maxWaitMs) this.keepLatest(now);
+    if (this.size > this.options.maxWaiting || this.waitedTooLong(now)) this.keepLatest(now);
     if (!this.draining) {
       this.draining = true;
       this.defer(() => this.drain());
@@ -91,8 +91,18 @@ export class FanOutBacklog {
     this.head = 0;
   }
 
+  private waitedTooLong(now: number): boolean {
+    return now - this.waiting[this.head].waitingSince! > this.options.maxWaitMs;
+  }
+
+  /**
+   * Works off one budget of waiting messages. The wait is checked here too, not only when a message
+   * arrives: after the last one of a burst nothing else arrives, and the backlog would otherwise send
+   * every stale message before the latest, for as long as the whole backlog takes.
+   */
   private drain(): void {
     const start = this.now();
+    if (this.size > 0 && this.waitedTooLong(start)) this.keepLatest(start);
     while (this.head < this.waiting.length) {
       this.fanOut(this.waiting[this.head++]);
       if (this.now() - start >= this.options.budgetMs) break;

@@ -36,7 +36,7 @@ export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, 
 
   handleConnection(socket: WebSocket, request: IncomingMessage) {
     const session = this.registry.open(socket, request);
-    socket.on('pong', () => (session.alive = true));
+    socket.on('pong', (payload: Buffer) => session.pong(payload));
   }
 
   handleDisconnect(socket: WebSocket) {

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ReadReceipts } from './read-receipts.js';
+
+function receipts(probeEveryBytes = 100) {
+  const pings: Buffer[] = [];
+  return { pings, receipts: new ReadReceipts(probeEveryBytes, (payload) => pings.push(payload)) };
+}
+
+describe('ReadReceipts', () => {
+  it('pings only once enough bytes are unconfirmed, and one ping at a time', () => {
+    const { receipts: r, pings } = receipts();
+    r.wrote(60);
+    assert.equal(pings.length, 0, 'an idle or barely written client gets no ping');
+    r.wrote(60);
+    r.wrote(500);
+    assert.equal(pings.length, 1);
+    assert.equal(r.unread, 620);
+  });
+
+  it('a pong confirms the bytes written before its ping, not those after', () => {
+    const { receipts: r, pings } = receipts();
+    r.wrote(120);
+    r.wrote(30);
+    assert.equal(r.pong(pings[0]), true);
+    assert.equal(r.unread, 30);
+    assert.equal(r.probing, false);
+  });
+
+  it("ignores a pong that is not the probe's (the heartbeat's empty one, a stale or forged one)", () => {
+    const { receipts: r, pings } = receipts();
+    r.wrote(120);
+    assert.equal(r.pong(Buffer.alloc(0)), false);
+    assert.equal(r.pong(Buffer.from([0, 0, 0, 9])), false);
+    assert.equal(r.unread, 120);
+    assert.equal(r.pong(pings[0]), true);
+    assert.equal(r.pong(pings[0]), false, 'answered once');
+    assert.equal(r.unread, 0);
+  });
+
+  it('pings again at the pong while enough written after the first is still unconfirmed', () => {
+    const { receipts: r, pings } = receipts();
+    r.wrote(100);
+    r.wrote(250);
+    r.pong(pings[0]);
+    assert.equal(pings.length, 2, 'a probe is out whenever 100 bytes or more are unconfirmed');
+    assert.equal(r.unread, 250);
+    r.pong(pings[1]);
+    assert.equal(r.unread, 0);
+    assert.equal(pings.length, 2);
+  });
+});
