@@ -162,6 +162,93 @@ describe('ClientSession', () => {
   });
 });
 
+describe('ClientSession, what exists only while needed', () => {
+  it('closes cleanly a session that never asked for anything', async () => {
+    const { session: s, sent } = session();
+    assert.equal(s.isBusy, false);
+    assert.equal(s.bars.size, 0);
+    s.close();
+    s.close();
+    await s.settled();
+    assert.equal(s.enqueue(async () => undefined), false);
+    assert.equal(s.isBusy, false);
+    s.setThrottle('AAPL', 500);
+    s.deliver('AAPL', 1, Buffer.from('aapl-1'));
+    assert.deepEqual(sent, []);
+  });
+
+  it('lets go of the request queue once it runs dry and makes a new one for the next request', async () => {
+    const { session: s } = session();
+    const order: string[] = [];
+    let release!: () => void;
+    s.enqueue(() => new Promise<void>((r) => (release = r)));
+    s.enqueue(async () => void order.push('second'));
+    assert.equal(s.isBusy, true);
+    release();
+    await s.settled();
+    assert.equal(s.isBusy, false);
+    assert.equal(s.enqueue(async () => void order.push('third')), true);
+    assert.equal(s.isBusy, true);
+    await s.settled();
+    assert.deepEqual(order, ['second', 'third']);
+    assert.equal(s.isBusy, false);
+  });
+
+  it('still refuses past the limit while a queue exists, and reports failures of a queue made later', async () => {
+    const failures: unknown[] = [];
+    const s = new ClientSession(fakeSocket().ws, '127.0.0.1', { ...limits, maxQueuedRequests: 1 }, new GatewayStats(), (_, err) => failures.push(err));
+    let release!: () => void;
+    assert.equal(s.enqueue(() => new Promise<void>((r) => (release = r))), true);
+    await Promise.resolve();
+    assert.equal(s.enqueue(async () => undefined), true);
+    assert.equal(s.enqueue(async () => undefined), false, 'one waiting behind the running request is the limit');
+    release();
+    await s.settled();
+    s.enqueue(async () => {
+      throw new Error('later');
+    });
+    await s.settled();
+    assert.equal((failures[0] as Error).message, 'later');
+  });
+
+  it('creates the throttle on the first throttled stream and drops it with the last, sending what waited', async () => {
+    const { session: s, sent } = session();
+    s.setThrottle('AAPL', 0);
+    s.deliver('AAPL', 1, Buffer.from('aapl-1'));
+    s.setThrottle('AAPL', 1000);
+    s.setThrottle('GOOG', 1000);
+    s.deliver('AAPL', 2, Buffer.from('aapl-2'));
+    s.deliver('AAPL', 3, Buffer.from('aapl-3'));
+    s.deliver('GOOG', 1, Buffer.from('goog-1'));
+    s.deliver('GOOG', 2, Buffer.from('goog-2'));
+    assert.deepEqual(sent, ['aapl-1', 'aapl-2', 'goog-1']);
+    s.forgetThrottle('GOOG');
+    s.setThrottle('AAPL', 0);
+    assert.deepEqual(sent, ['aapl-1', 'aapl-2', 'goog-1', 'aapl-3'], 'the waiting AAPL update goes out; the forgotten GOOG one does not');
+    s.deliver('AAPL', 4, Buffer.from('aapl-4'));
+    s.deliver('AAPL', 5, Buffer.from('aapl-5'));
+    assert.deepEqual(sent.slice(-2), ['aapl-4', 'aapl-5'], 'unthrottled again');
+  });
+
+  it('forgets a waiting throttled update when closed, and its timer sends nothing later', async () => {
+    const { session: s, sent } = session();
+    s.setThrottle('AAPL', 20);
+    s.deliver('AAPL', 1, Buffer.from('aapl-1'));
+    s.deliver('AAPL', 2, Buffer.from('aapl-2'));
+    s.close();
+    await new Promise((r) => setTimeout(r, 40));
+    assert.deepEqual(sent, ['aapl-1']);
+  });
+
+  it('has no bar set until the first bar subscription asks for one', () => {
+    const { session: s } = session();
+    assert.equal(s.bars.size, 0);
+    s.barSet().add('1m:AAPL');
+    assert.deepEqual([...s.bars], ['1m:AAPL']);
+    assert.equal(s.barSet(), s.barSet());
+  });
+});
+
 describe('ClientSession bursts', () => {
   /** A WebSocket over a fake TCP socket that holds writes while corked, like net.Socket, and counts them as unsent. */
   function corkingSession(slowBufferBytes: number) {

@@ -25,6 +25,9 @@ export interface SessionLimits {
   maxQueuedRequests: number;
 }
 
+/** What `bars` reads as before the first bar subscription. */
+const NO_KEYS: ReadonlySet<string> = new Set();
+
 /** Held updates past which only the latest per symbol is kept, so a long snapshot wait stays bounded. */
 const MAX_HELD_UPDATES = 1000;
 
@@ -40,17 +43,22 @@ function uncork(session: ClientSession): void {
  * One connected client: its socket, its symbols, and a queue that runs its requests one at a time.
  * A session is open until `close`, once; work that resumes after an await checks `isActive` and
  * gives up on a closed session, so nothing is ever indexed or sent for a client that has gone.
+ *
+ * Most clients sit idle between a subscribe and their next request, and a gateway holds thousands of
+ * them, so what only some need exists only while needed: the request queue while requests wait or run,
+ * the throttle while a stream is throttled, the bar set from the first bar subscription.
  */
 export class ClientSession {
   readonly id = ++nextId;
   /** Quote streams subscribed, by symbol. */
   readonly symbols = new Set<string>();
-  /** Bar streams subscribed, by `interval:symbol`. */
-  readonly bars = new Set<string>();
-  /** Streams the client asked to receive at most every N ms. */
-  readonly throttle: UpdateThrottle;
+  /** Bar streams subscribed, by `interval:symbol`; null until the first bar subscription. */
+  private barKeys: Set<string> | null = null;
+  /** Streams the client asked to receive at most every N ms; null while none is throttled. */
+  private throttle: UpdateThrottle | null = null;
   private closed = false;
-  private readonly queue: SessionQueue;
+  /** The requests waiting or running; null while there are none. */
+  private queue: SessionQueue | null = null;
   /** Updates that arrive while a snapshot is being read; sent after it so seq never goes backwards. */
   private held: HeldUpdate[] | null = null;
   /**
@@ -78,13 +86,9 @@ export class ClientSession {
     readonly ip: string,
     private readonly limits: SessionLimits,
     private readonly stats: GatewayStats,
-    onTaskError: (session: ClientSession, err: unknown) => void = () => undefined,
+    /** Shared by every session of a registry, so it takes the session rather than closing over it. */
+    private readonly onTaskError: (session: ClientSession, err: unknown) => void = () => undefined,
   ) {
-    this.queue = new SessionQueue(limits.maxQueuedRequests, (err) => onTaskError(this, err));
-    this.throttle = new UpdateThrottle(
-      (key, frame) => this.deliverNow(key, frame),
-      () => this.stats.updatesConflated++,
-    );
     this.receipts = new ReadReceipts(Math.max(1, Math.floor(limits.slowBufferBytes / 4)), (payload) => this.socket.ping(payload));
   }
 
@@ -92,6 +96,16 @@ export class ClientSession {
   pong(payload: Buffer): void {
     this.alive = true;
     if (this.receipts.pong(payload) && this.conflated) this.catchUp();
+  }
+
+  /** Bar streams subscribed, by `interval:symbol`. */
+  get bars(): ReadonlySet<string> {
+    return this.barKeys ?? NO_KEYS;
+  }
+
+  /** The set of bar streams to add to, created on the first bar subscription (for SubscriptionIndex). */
+  barSet(): Set<string> {
+    return (this.barKeys ??= new Set());
   }
 
   get isOpen(): boolean {
@@ -107,8 +121,10 @@ export class ClientSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.queue.close();
-    this.throttle.clear();
+    this.queue?.close();
+    this.queue = null;
+    this.throttle?.clear();
+    this.throttle = null;
     this.held = null;
     this.sentUpTo = null;
     this.conflated = null;
@@ -144,8 +160,30 @@ export class ClientSession {
     }
     if (!this.isOpen) return;
     if (this.sentUpTo && this.alreadySent(key, seq)) return;
-    if (this.throttle.size > 0 && !this.throttle.admit(key, frame)) return;
+    if (this.throttle && !this.throttle.admit(key, frame)) return;
     this.deliverNow(key, frame);
+  }
+
+  /** Sends `key` at most every `intervalMs` (0: unthrottled, a waiting update goes out now). */
+  setThrottle(key: string, intervalMs: number): void {
+    if (intervalMs === 0 && !this.throttle) return;
+    if (this.closed) return;
+    this.throttle ??= new UpdateThrottle(
+      (stream, frame) => this.deliverNow(stream, frame),
+      () => this.stats.updatesConflated++,
+    );
+    this.throttle.set(key, intervalMs);
+    this.dropIdleThrottle();
+  }
+
+  /** Forgets `key`'s throttle and any update waiting in it (the client unsubscribed). */
+  forgetThrottle(key: string): void {
+    this.throttle?.forget(key);
+    this.dropIdleThrottle();
+  }
+
+  private dropIdleThrottle(): void {
+    if (this.throttle?.size === 0) this.throttle = null;
   }
 
   /**
@@ -270,12 +308,28 @@ export class ClientSession {
 
   /** Runs the task after this session's earlier ones; false when the queue is full or the session closed. */
   enqueue(task: SessionTask): boolean {
+    if (this.closed) return false;
+    if (!this.queue) {
+      const queue = new SessionQueue(
+        this.limits.maxQueuedRequests,
+        (err) => this.onTaskError(this, err),
+        () => {
+          if (this.queue === queue) this.queue = null;
+        },
+      );
+      this.queue = queue;
+    }
     return this.queue.push(task);
+  }
+
+  /** True while requests wait or run. */
+  get isBusy(): boolean {
+    return this.queue !== null;
   }
 
   /** Resolves once the requests queued so far have run. */
   settled(): Promise<void> {
-    return this.queue.idle();
+    return this.queue?.idle() ?? Promise.resolve();
   }
 
   /** A client that does not read cannot receive a close frame either: close, then cut it off. */

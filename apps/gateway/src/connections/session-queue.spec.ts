@@ -74,4 +74,26 @@ describe('SessionQueue', () => {
     assert.deepEqual(ran, []);
     assert.deepEqual(errors, []);
   });
+
+  it('tells its owner each time it runs dry, so the owner can let go of it, but not once closed', async () => {
+    let idle = 0;
+    const queue = new SessionQueue(10, (err) => assert.fail(String(err)), () => idle++);
+    const gate = deferred();
+    queue.push(() => gate.promise);
+    queue.push(async () => undefined);
+    await Promise.resolve();
+    assert.equal(idle, 0, 'not while a task runs or waits');
+    gate.resolve();
+    await queue.idle();
+    assert.equal(idle, 1);
+    queue.push(async () => undefined);
+    await queue.idle();
+    assert.equal(idle, 2);
+    const last = deferred();
+    queue.push(() => last.promise);
+    queue.close();
+    last.resolve();
+    await queue.idle();
+    assert.equal(idle, 2, 'a closed queue is not idle, it is gone');
+  });
 });

@@ -4,6 +4,8 @@ export type SessionTask = () => Promise<void>;
  * A client's requests, run one at a time in arrival order so a subscribe finishes before the next
  * request starts. Bounded: `push` refuses past `limit` waiting tasks. A task that throws is reported
  * and the queue goes on with the next; once closed, waiting tasks are dropped and new ones refused.
+ * `onIdle` runs each time the queue runs dry (not once closed), so its owner can let go of it until
+ * the next request.
  */
 export class SessionQueue {
   private readonly waiting: SessionTask[] = [];
@@ -13,6 +15,7 @@ export class SessionQueue {
   constructor(
     private readonly limit: number,
     private readonly onError: (err: unknown) => void,
+    private readonly onIdle: () => void = () => undefined,
   ) {}
 
   get length(): number {
@@ -48,6 +51,7 @@ export class SessionQueue {
       }
     } finally {
       this.running = null;
+      if (!this.closed && this.waiting.length === 0) this.onIdle();
     }
   }
 }

@@ -37,6 +37,8 @@ export class SessionRegistry {
   private readonly admissions = new WeakMap<IncomingMessage, Admission>();
   private readonly expiries = new Map<WebSocket, NodeJS.Timeout>();
   private readonly limits: SessionLimits;
+  /** One for every session: a closure per session would be kept by each idle connection. */
+  private readonly onTaskError = (session: ClientSession, err: unknown) => this.taskFailed(session, err);
 
   constructor(
     @Inject(gatewayConfig.KEY) private readonly config: RegistryConfig,
@@ -77,7 +79,7 @@ export class SessionRegistry {
 
   open(socket: WebSocket, request: IncomingMessage): ClientSession {
     const { address, expiresAt } = this.admissions.get(request) ?? { address: this.proxies.clientAddress(request), expiresAt: null };
-    const session = new ClientSession(socket, address, this.limits, this.stats, (failed, err) => this.taskFailed(failed, err));
+    const session = new ClientSession(socket, address, this.limits, this.stats, this.onTaskError);
     this.bySocket.set(socket, session);
     this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     if (expiresAt !== null) this.closeAtExpiry(session, expiresAt);

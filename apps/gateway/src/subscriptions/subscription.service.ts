@@ -44,7 +44,7 @@ export class SubscriptionService {
     if (symbols.length === 0) return;
     const added = symbols.filter((s) => !session.symbols.has(s));
     if (!this.hasRoom(session, session.symbols.size, added)) return;
-    for (const symbol of symbols) session.throttle.set(symbol, request.throttleMs ?? 0);
+    for (const symbol of symbols) session.setThrottle(symbol, request.throttleMs ?? 0);
     session.hold();
     for (const symbol of added) {
       if (this.index.add(symbol, session)) void this.feed.want(symbol);
@@ -70,7 +70,7 @@ export class SubscriptionService {
     const keys = added.map((s) => barKey(interval, s));
     session.hold();
     for (const key of keys) {
-      if (this.index.add(key, session, session.bars)) void this.feed.want(key);
+      if (this.index.add(key, session, session.barSet())) void this.feed.want(key);
     }
     session.send({ type: 'barsSubscribed', payload: { symbols, interval } });
     await this.whenLive(session, keys, async () => {
@@ -92,14 +92,14 @@ export class SubscriptionService {
 
   unsubscribeBars(session: ClientSession, { symbols: requested, interval }: BarsData): void {
     const symbols = requested.filter((s) => session.bars.has(barKey(interval, s)));
-    for (const symbol of symbols) this.drop(session, barKey(interval, symbol), session.bars);
+    for (const symbol of symbols) this.drop(session, barKey(interval, symbol), session.barSet());
     session.send({ type: 'barsUnsubscribed', payload: { symbols, interval } });
   }
 
   /** Forgets a closed session everywhere; the caller has closed it, so no later step adds it back. */
   disconnect(session: ClientSession): void {
     for (const symbol of [...session.symbols]) this.drop(session, symbol, session.symbols);
-    for (const key of [...session.bars]) this.drop(session, key, session.bars);
+    for (const key of [...session.bars]) this.drop(session, key, session.barSet());
   }
 
   /**
@@ -196,7 +196,7 @@ export class SubscriptionService {
   }
 
   private drop(session: ClientSession, key: string, keys: Set<string>): void {
-    session.throttle.forget(key);
+    session.forgetThrottle(key);
     if (this.index.remove(key, session, keys)) this.feed.release(key);
   }
 

@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import { Logger, type INestApplication } from '@nestjs/common';
-import { WsAdapter } from '@nestjs/platform-ws';
 import type { GatewayConfig } from '#app/config';
 import { OriginPolicy } from '../auth/origin-policy.js';
 import { UpgradeAuthenticator } from '../auth/upgrade-authenticator.js';
@@ -9,18 +8,20 @@ import { RawSocketAccess } from '../connections/raw-socket-access.js';
 import { SessionRegistry } from '../connections/session-registry.js';
 import { TrustedProxies } from '../connections/trusted-proxies.js';
 import { parseClientFrame } from './client-frame.parser.js';
+import { LeanWsAdapter } from './lean-ws.adapter.js';
 
 type Verify = (result: boolean, code?: number, message?: string) => void;
 
 /**
- * Nest's `ws` adapter with our frame format (`{action, payload}` instead of `{event, data}`, bad frames
- * turned into `invalid` events rather than dropped), the frame-size limit (`ws` closes with 1009), and
- * the door: every upgrade is checked before a socket opens, cheapest first. A foreign Origin gets 403,
- * a full gateway 503, an address at its connection cap 429, a missing or bad credential 401.
+ * Nest's `ws` adapter (a plain listener per socket, see LeanWsAdapter) with our frame format
+ * (`{action, payload}` instead of `{event, data}`, bad frames turned into `invalid` events rather than
+ * dropped), the frame-size limit (`ws` closes with 1009), and the door: every upgrade is checked before
+ * a socket opens, cheapest first. A foreign Origin gets 403, a full gateway 503, an address at its
+ * connection cap 429, a missing or bad credential 401.
  * No compression: update frames are written to the raw socket, which is only correct uncompressed, and
  * the server refuses to start if its `ws` cannot hand that socket over (RawSocketAccess).
  */
-export class QuoteWsAdapter extends WsAdapter {
+export class QuoteWsAdapter extends LeanWsAdapter {
   private readonly door = new Logger(QuoteWsAdapter.name);
   private readonly origins: OriginPolicy;
   private readonly proxies: TrustedProxies;

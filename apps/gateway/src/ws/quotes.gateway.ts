@@ -25,6 +25,8 @@ const CLOSE_GRACE_MS = 2000;
 @WebSocketGateway({ path: '/ws' })
 export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   private readonly logger = new Logger(QuotesGateway.name);
+  /** One pong listener for every socket (`this` is the socket that answered), not a closure per connection. */
+  private readonly onPong: (this: WebSocket, payload: Buffer) => void;
 
   constructor(
     private readonly registry: SessionRegistry,
@@ -32,11 +34,16 @@ export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, 
     private readonly rateLimiter: RateLimiter,
     private readonly stats: GatewayStats,
     @Inject(gatewayConfig.KEY) private readonly config: GatewayConfig,
-  ) {}
+  ) {
+    const sessions = registry;
+    this.onPong = function (this: WebSocket, payload: Buffer) {
+      sessions.get(this)?.pong(payload);
+    };
+  }
 
   handleConnection(socket: WebSocket, request: IncomingMessage) {
-    const session = this.registry.open(socket, request);
-    socket.on('pong', (payload: Buffer) => session.pong(payload));
+    this.registry.open(socket, request);
+    socket.on('pong', this.onPong);
   }
 
   handleDisconnect(socket: WebSocket) {
