@@ -4,9 +4,9 @@ import { fork } from 'node:child_process';
 import { track, untrack } from './teardown.mjs';
 
 export class BenchChild {
-  constructor(name, script, args = [], { execArgv = [] } = {}) {
+  constructor(name, script, args = [], { execArgv = [], env = process.env } = {}) {
     this.name = name;
-    this.child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+    this.child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env });
     track(name, this.child.pid);
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
     this.exited.then(() => untrack(this.child.pid));
