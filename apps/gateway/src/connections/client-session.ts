@@ -89,7 +89,7 @@ export class ClientSession {
     /** Shared by every session of a registry, so it takes the session rather than closing over it. */
     private readonly onTaskError: (session: ClientSession, err: unknown) => void = () => undefined,
   ) {
-    this.receipts = new ReadReceipts(Math.max(1, Math.floor(limits.slowBufferBytes / 4)), (payload) => this.socket.ping(payload));
+    this.receipts = new ReadReceipts(Math.max(1, Math.floor(limits.slowBufferBytes / 4)), socket);
   }
 
   /** A pong: the client is alive, and if it answers a read receipt, conflated updates may go out now. */

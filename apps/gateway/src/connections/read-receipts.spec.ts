@@ -4,7 +4,7 @@ import { ReadReceipts } from './read-receipts.js';
 
 function receipts(probeEveryBytes = 100) {
   const pings: Buffer[] = [];
-  return { pings, receipts: new ReadReceipts(probeEveryBytes, (payload) => pings.push(payload)) };
+  return { pings, receipts: new ReadReceipts(probeEveryBytes, { ping: (payload: Buffer) => pings.push(payload) }) };
 }
 
 describe('ReadReceipts', () => {

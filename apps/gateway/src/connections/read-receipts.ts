@@ -20,7 +20,8 @@ export class ReadReceipts {
 
   constructor(
     private readonly probeEveryBytes: number,
-    private readonly ping: (payload: Buffer) => void,
+    /** The client's socket: an object rather than a callback, which would be a closure per connection. */
+    private readonly socket: { ping(payload: Buffer): void },
   ) {}
 
   /** Bytes written that the client has not confirmed reading yet. */
@@ -53,6 +54,6 @@ export class ReadReceipts {
     const payload = Buffer.allocUnsafe(4);
     payload.writeUInt32BE(id, 0);
     this.probe = { id, writtenBefore: this.written };
-    this.ping(payload);
+    this.socket.ping(payload);
   }
 }
