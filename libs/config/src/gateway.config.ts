@@ -65,7 +65,7 @@ export class GatewayEnv {
   @IsInt() @Min(100) @Max(600_000)
   WS_HEARTBEAT_INTERVAL_MS: number = 30_000;
 
-  /** Bytes written or queued for a client that it has not read yet (its pongs tell) above which its updates are conflated (latest per symbol). */
+  /** Bytes written or queued for a client that it has not read yet (its pongs tell) above which, for over 500 ms, its updates are conflated (latest per symbol). */
   @IsInt() @Min(1024) @Max(1_073_741_824)
   WS_SLOW_CLIENT_BUFFER_BYTES: number = 262_144;
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import { WebSocket } from 'ws';
 import { ClientSession } from './client-session.js';
+import { READ_GRACE_MS } from './read-receipts.js';
 import { fakeSocket } from '../../../../test/support/fake-socket.js';
 import { GatewayStats } from './gateway-stats.js';
 
@@ -65,22 +66,32 @@ describe('ClientSession', () => {
     assert.equal(s.isLagging, false);
   });
 
-  it('conflates while the client has not read what was written, though nothing waits in Node, and sends the latest once its pong says it read', () => {
+  it('conflates once the client has left more than its allowance unread past the grace, though nothing waits in Node, and sends the latest once its pong says it read', () => {
     // The kernel takes megabytes per socket before bufferedAmount counts a byte: a client reading
-    // slowly would otherwise be sent everything and end on a quote seconds old.
-    const { session: s, sent, pings, stats } = session();
-    const frame = (seq: number) => Buffer.from(`aapl-${seq}`.padEnd(100, '.'));
-    for (let seq = 1; seq <= 20; seq++) s.deliver('AAPL', seq, frame(seq));
-    assert.equal(sent.length, 11, '1,100 bytes unread: past the 1,000 allowed, the rest waits');
-    assert.equal(s.isLagging, true);
-    assert.equal(pings.length, 1, 'one read receipt out, sent once 250 bytes were unread');
-    assert.equal(stats.updatesConflated, 8);
-    s.catchUp();
-    assert.equal(sent.length, 11, 'no pong yet: still lagging');
-    s.pong(pings[0]);
-    assert.equal(sent.length, 12);
-    assert.ok(sent[11].startsWith('aapl-20.'), 'the latest, once the client has read up to the ping');
-    assert.equal(s.isLagging, false);
+    // slowly would otherwise be sent everything and end on a quote seconds old. A burst is not that:
+    // it is over the allowance for as long as the client's pong takes.
+    mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+    try {
+      const { session: s, sent, pings, stats } = session();
+      const frame = (seq: number) => Buffer.from(`aapl-${seq}`.padEnd(100, '.'));
+      for (let seq = 1; seq <= 11; seq++) s.deliver('AAPL', seq, frame(seq));
+      assert.equal(sent.length, 11, '1,100 bytes unread, past the 1,000 allowed, but just written: a burst');
+      assert.equal(s.isLagging, false);
+      assert.equal(pings.length, 1, 'one read receipt out, sent once 250 bytes were unread');
+      mock.timers.tick(READ_GRACE_MS + 1);
+      for (let seq = 12; seq <= 20; seq++) s.deliver('AAPL', seq, frame(seq));
+      assert.equal(sent.length, 11, 'still unread past the grace: the rest waits');
+      assert.equal(s.isLagging, true);
+      assert.equal(stats.updatesConflated, 8);
+      s.catchUp();
+      assert.equal(sent.length, 11, 'no pong yet: still lagging');
+      s.pong(pings[0]);
+      assert.equal(sent.length, 12);
+      assert.ok(sent[11].startsWith('aapl-20.'), 'the latest, once the client has read up to the ping');
+      assert.equal(s.isLagging, false);
+    } finally {
+      mock.timers.reset();
+    }
   });
 
   it('closes a client with 1013 when it stays lagging past the allowed time', async () => {

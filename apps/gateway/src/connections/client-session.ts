@@ -78,8 +78,8 @@ export class ClientSession {
   private backlogAtCork = 0;
   /** What the client has read of what was written, from its pongs (see ReadReceipts). */
   private readonly receipts: ReadReceipts;
-  /** Unread bytes when the burst began, for the same reason as backlogAtCork. */
-  private unreadAtCork = 0;
+  /** Whether the client was behind on reading when the burst began, for the same reason as backlogAtCork. */
+  private behindAtCork = false;
 
   constructor(
     readonly socket: WebSocket,
@@ -89,7 +89,7 @@ export class ClientSession {
     /** Shared by every session of a registry, so it takes the session rather than closing over it. */
     private readonly onTaskError: (session: ClientSession, err: unknown) => void = () => undefined,
   ) {
-    this.receipts = new ReadReceipts(Math.max(1, Math.floor(limits.slowBufferBytes / 4)), socket);
+    this.receipts = new ReadReceipts(Math.max(1, Math.floor(limits.slowBufferBytes / 4)), limits.slowBufferBytes, socket);
   }
 
   /** A pong: the client is alive, and if it answers a read receipt, conflated updates may go out now. */
@@ -203,10 +203,10 @@ export class ClientSession {
   private deliverNow(symbol: string, frame: Buffer): void {
     if (!this.isOpen) return;
     const buffered = this.corked ? this.backlogAtCork : this.socket.bufferedAmount;
-    const unread = this.corked ? this.unreadAtCork : this.receipts.unread;
+    const unreadTooLong = this.corked ? this.behindAtCork : this.receipts.behind;
     if (buffered > this.limits.maxBufferBytes) {
       this.closeAsTooSlow();
-    } else if (this.conflated || buffered > this.limits.slowBufferBytes || unread > this.limits.slowBufferBytes) {
+    } else if (this.conflated || buffered > this.limits.slowBufferBytes || unreadTooLong) {
       if (!this.conflated) {
         this.conflated = new Map();
         this.laggingSince = Date.now();
@@ -246,7 +246,7 @@ export class ClientSession {
     const raw = RawSocketAccess.of(this.socket);
     if (!raw) return null;
     this.backlogAtCork = this.socket.bufferedAmount;
-    this.unreadAtCork = this.receipts.unread;
+    this.behindAtCork = this.receipts.behind;
     raw.cork();
     this.corked = raw;
     process.nextTick(uncork, this);
@@ -265,7 +265,7 @@ export class ClientSession {
    */
   catchUp(): void {
     if (!this.conflated || !this.isOpen) return;
-    if (this.socket.bufferedAmount > this.limits.slowBufferBytes || this.receipts.unread > this.limits.slowBufferBytes) {
+    if (this.socket.bufferedAmount > this.limits.slowBufferBytes || this.receipts.behind) {
       if (Date.now() - this.laggingSince > this.limits.maxLagMs) this.closeAsTooSlow();
       return;
     }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ReadReceipts } from './read-receipts.js';
+import { READ_GRACE_MS, ReadReceipts } from './read-receipts.js';
 
-function receipts(probeEveryBytes = 100) {
+function receipts(probeEveryBytes = 100, limitBytes = 400) {
   const pings: Buffer[] = [];
-  return { pings, receipts: new ReadReceipts(probeEveryBytes, { ping: (payload: Buffer) => pings.push(payload) }) };
+  const clock = { now: 0 };
+  const r = new ReadReceipts(probeEveryBytes, limitBytes, { ping: (payload: Buffer) => pings.push(payload) }, () => clock.now);
+  return { pings, receipts: r, clock };
 }
 
 describe('ReadReceipts', () => {
@@ -48,5 +50,32 @@ describe('ReadReceipts', () => {
     r.pong(pings[1]);
     assert.equal(r.unread, 0);
     assert.equal(pings.length, 2);
+  });
+
+  it('is behind only once more than the limit has stayed unread past the grace: a burst the client reads is not', () => {
+    const { receipts: r, pings, clock } = receipts();
+    r.wrote(1000);
+    assert.equal(r.behind, false, 'a burst just written');
+    clock.now += READ_GRACE_MS - 1;
+    r.pong(pings[0]);
+    r.pong(pings[1]);
+    assert.equal(r.unread, 0);
+    clock.now += 10;
+    assert.equal(r.behind, false, 'read within the grace: never behind');
+  });
+
+  it('is behind when more than the limit stays unread past the grace, even as pongs come, and not once it catches up', () => {
+    const { receipts: r, pings, clock } = receipts();
+    r.wrote(1000);
+    clock.now += 300;
+    r.wrote(600);
+    clock.now += 300;
+    assert.equal(r.behind, true, 'over the limit since the first write, 600 ms ago');
+    r.pong(pings[0]);
+    assert.equal(r.unread, 600, 'the pong confirms only what was written before its ping');
+    assert.equal(r.behind, true, 'still over the limit: still behind');
+    r.pong(pings[1]);
+    assert.equal(r.unread, 0);
+    assert.equal(r.behind, false);
   });
 });

@@ -11,18 +11,34 @@
  *
  * States: no probe out, or one probe out carrying an id and the bytes written when it was sent. One at
  * a time, sent once `probeEveryBytes` are unconfirmed: a ping per that many bytes, none for an idle client.
+ *
+ * A client is behind when more than `limitBytes` have stayed unread for longer than READ_GRACE_MS, not as
+ * soon as they are written: a burst (the backlog a restarted processor works off, a recovery replay)
+ * puts hundreds of KiB on a socket within milliseconds, faster than any reader's pong can come back,
+ * and judged by bytes alone a client that read it all was conflated and missed updates (faults e2e).
  */
+export const READ_GRACE_MS = 500;
+
 export class ReadReceipts {
   private written = 0;
   private confirmed = 0;
   private probe: { id: number; writtenBefore: number } | null = null;
   private nextId = 0;
+  /** Since when more than `limitBytes` are unread (null: not now). */
+  private overSince: number | null = null;
 
   constructor(
     private readonly probeEveryBytes: number,
+    private readonly limitBytes: number,
     /** The client's socket: an object rather than a callback, which would be a closure per connection. */
     private readonly socket: { ping(payload: Buffer): void },
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /** More than `limitBytes` unread for longer than READ_GRACE_MS: the client is not keeping up. */
+  get behind(): boolean {
+    return this.overSince !== null && this.now() - this.overSince > READ_GRACE_MS;
+  }
 
   /** Bytes written that the client has not confirmed reading yet. */
   get unread(): number {
@@ -36,6 +52,7 @@ export class ReadReceipts {
   /** Counts bytes just written; pings once enough are unconfirmed and no ping is out. */
   wrote(bytes: number): void {
     this.written += bytes;
+    if (this.overSince === null && this.unread > this.limitBytes) this.overSince = this.now();
     if (this.probe === null && this.unread >= this.probeEveryBytes) this.sendProbe();
   }
 
@@ -45,6 +62,7 @@ export class ReadReceipts {
     if (probe === null || payload.length !== 4 || payload.readUInt32BE(0) !== probe.id) return false;
     this.confirmed = probe.writtenBefore;
     this.probe = null;
+    if (this.unread <= this.limitBytes) this.overSince = null;
     if (this.unread >= this.probeEveryBytes) this.sendProbe();
     return true;
   }
