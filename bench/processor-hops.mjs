@@ -5,6 +5,7 @@
 // when its Redis script was sent and answered, and when a Redis subscriber saw it published; plus
 // the fetch wait, batch handler, script round trip and offset commit times, and each process's CPU.
 //   node bench/processor-hops.mjs [seconds=15] [TICK_INTERVAL_MS=100]
+// PROCESSOR_COMMIT_INTERVAL_MS in the environment is passed to the processor (0: commit after every batch).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,7 @@ const processor = await startBenchApp('processor', {
   ...env,
   NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require=${path.join(import.meta.dirname, 'lib', 'processor-timing.preload.cjs')}`.trim(),
   PROCESSOR_TIMING_OUT: out,
+  ...(process.env.PROCESSOR_COMMIT_INTERVAL_MS ? { PROCESSOR_COMMIT_INTERVAL_MS: process.env.PROCESSOR_COMMIT_INTERVAL_MS } : {}),
 });
 const generator = await startBenchApp('generator', env);
 const hops = await HopObservers.start({ topic: env.KAFKA_TICKS_TOPIC, prefix: env.REDIS_KEY_PREFIX });
