@@ -61,8 +61,19 @@ export class QuoteStore {
     if (quotes.length === 0) return Promise.resolve(0);
     return new Promise((resolve, reject) => {
       this.pending.push({ quotes, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => void this.write());
+      if (this.pending.length === 1) setImmediate(() => void this.writePending());
     });
+  }
+
+  /** Every batch handed over settles, even if building the calls threw (a bug): never a batch left waiting. */
+  private async writePending(): Promise<void> {
+    const saves = this.pending;
+    this.pending = [];
+    try {
+      await this.write(saves);
+    } catch (err) {
+      for (const save of saves) save.reject(err);
+    }
   }
 
   /**
@@ -70,9 +81,7 @@ export class QuoteStore {
    * and in a cluster per slot too (a script's keys must share one), all sent at once, each redirected
    * on its own after a failover. A caller's quotes of one symbol stay in one call, in order.
    */
-  private async write(): Promise<void> {
-    const saves = this.pending;
-    this.pending = [];
+  private async write(saves: PendingSave[]): Promise<void> {
     const groups: Group[] = [];
     for (const save of saves) {
       const bySymbol = new Map<string, Quote[]>();
