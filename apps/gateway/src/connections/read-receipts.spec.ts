@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { READ_GRACE_MS, ReadReceipts } from './read-receipts.js';
+import { READ_GRACE_MS, ReadReceipts, SLOW_MEMORY_MS } from './read-receipts.js';
 
 function receipts(probeEveryBytes = 100, limitBytes = 400) {
   const pings: Buffer[] = [];
@@ -77,5 +77,20 @@ describe('ReadReceipts', () => {
     r.pong(pings[1]);
     assert.equal(r.unread, 0);
     assert.equal(r.behind, false);
+  });
+
+  it('gives a client found behind no new grace for a while after it catches up, and one again later', () => {
+    const { receipts: r, pings, clock } = receipts();
+    r.wrote(1000);
+    clock.now += READ_GRACE_MS + 1;
+    assert.equal(r.behind, true);
+    r.pong(pings[0]);
+    assert.equal(r.behind, false, 'caught up');
+    r.wrote(500);
+    assert.equal(r.behind, true, 'over the limit again soon after: no grace this time');
+    r.pong(pings[1]);
+    clock.now += SLOW_MEMORY_MS + 1;
+    r.wrote(500);
+    assert.equal(r.behind, false, 'long after: a burst gets its grace again');
   });
 });

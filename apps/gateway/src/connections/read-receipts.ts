@@ -18,6 +18,12 @@
  * and judged by bytes alone a client that read it all was conflated and missed updates (faults e2e).
  */
 export const READ_GRACE_MS = 500;
+/**
+ * A client found behind gets no grace for this long after: a slow reader is not let through for another
+ * grace window each time it catches up (each window fills its socket buffers with frames it will read
+ * seconds late), a reader that keeps up still gets one for a burst.
+ */
+export const SLOW_MEMORY_MS = 5000;
 
 export class ReadReceipts {
   private written = 0;
@@ -26,6 +32,8 @@ export class ReadReceipts {
   private nextId = 0;
   /** Since when more than `limitBytes` are unread (null: not now). */
   private overSince: number | null = null;
+  /** When the client was last found behind (see SLOW_MEMORY_MS). */
+  private behindAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly probeEveryBytes: number,
@@ -35,9 +43,16 @@ export class ReadReceipts {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** More than `limitBytes` unread for longer than READ_GRACE_MS: the client is not keeping up. */
+  /**
+   * More than `limitBytes` unread for longer than READ_GRACE_MS, or at all within SLOW_MEMORY_MS of
+   * having been behind: the client is not keeping up.
+   */
   get behind(): boolean {
-    return this.overSince !== null && this.now() - this.overSince > READ_GRACE_MS;
+    if (this.overSince === null) return false;
+    const now = this.now();
+    if (now - this.overSince <= READ_GRACE_MS && now - this.behindAt > SLOW_MEMORY_MS) return false;
+    this.behindAt = now;
+    return true;
   }
 
   /** Bytes written that the client has not confirmed reading yet. */
