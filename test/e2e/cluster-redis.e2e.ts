@@ -7,11 +7,12 @@ import { assertStrictlyIncreasing, highest, seqsSeenBy } from '../support/seq-or
 import { KAFKA_BROKERS, startApp, System } from '../support/system.js';
 import { TopicReader } from '../support/topic-reader.js';
 import { waitUntil } from '../support/wait-until.js';
-import { TestClient } from '../support/ws-client.js';
+import { startTwoOfEach, stopTwoOfEach, type Subscription, type TwoOfEach } from '../support/two-of-each.js';
+import type { TestClient } from '../support/ws-client.js';
 
 /** Spread over the three shards of a fresh cluster: AMZN on the first, TSLA, AMD and INTC on the second, AAPL and MSFT on the third. */
 const SYMBOLS = ['AAPL', 'MSFT', 'AMZN', 'TSLA', 'AMD', 'INTC'];
-const SUBSCRIPTIONS: Array<{ gateway: 0 | 1; symbols: string[] }> = [
+const SUBSCRIPTIONS: Subscription[] = [
   { gateway: 0, symbols: SYMBOLS },
   { gateway: 1, symbols: SYMBOLS },
   { gateway: 0, symbols: ['AAPL', 'TSLA'] },
@@ -22,32 +23,24 @@ const healthy = async (app: AppProcess) => (await app.health().catch(() => ({ st
 
 describe('the pipeline on a Redis Cluster (three masters, a replica each)', () => {
   let cluster: TestRedisCluster;
+  let setup: TwoOfEach | undefined;
   let system: System;
   let processors: AppProcess[];
   let gateways: AppProcess[];
-  const clients: TestClient[] = [];
+  let clients: TestClient[];
 
   before(async () => {
     cluster = await TestRedisCluster.start();
-    system = await System.start(
+    setup = await startTwoOfEach(
       { REDIS_CLUSTER_NODES: cluster.nodes, SYMBOLS: SYMBOLS.join(','), KAFKA_TOPIC_PARTITIONS: '6', TICK_INTERVAL_MS: '50' },
-      ['processor', 'gateway'],
+      SUBSCRIPTIONS,
     );
-    processors = [system.apps.processor!, await startApp('processor', system.env)];
-    gateways = [system.apps.gateway!, await startApp('gateway', system.env)];
-    for (const { gateway, symbols } of SUBSCRIPTIONS) {
-      const client = await TestClient.connect(`ws://127.0.0.1:${gateways[gateway].port}/ws`);
-      clients.push(client);
-      client.send({ action: 'subscribe', payload: { symbols } });
-      await client.expect('subscribed');
-      await client.expect('snapshot');
-    }
+    ({ system, processors, gateways, clients } = setup);
     system.apps.generator = await startApp('generator', system.env);
   }, { timeout: 180_000 });
 
   after(async () => {
-    for (const client of clients) client.close();
-    await Promise.all([system?.stop(), processors?.[1]?.stop(), gateways?.[1]?.stop()]);
+    await stopTwoOfEach(setup);
     await cluster?.stop();
   }, { timeout: 60_000 });
 

@@ -7,11 +7,12 @@ import { assertConsecutive, assertSameSeqs, highest, seqsSeenBy } from '../suppo
 import { KAFKA_BROKERS, REDIS_URL, startApp, System } from '../support/system.js';
 import { TopicReader } from '../support/topic-reader.js';
 import { waitUntil } from '../support/wait-until.js';
-import { TestClient } from '../support/ws-client.js';
+import { startTwoOfEach, stopTwoOfEach, type Subscription, type TwoOfEach } from '../support/two-of-each.js';
+import type { TestClient } from '../support/ws-client.js';
 
 const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'];
 /** Who listens to what: every symbol on both gateways, and some symbols on each. */
-const SUBSCRIPTIONS: Array<{ gateway: 0 | 1; symbols: string[] }> = [
+const SUBSCRIPTIONS: Subscription[] = [
   { gateway: 0, symbols: SYMBOLS },
   { gateway: 1, symbols: SYMBOLS },
   { gateway: 0, symbols: ['AAPL', 'MSFT'] },
@@ -19,34 +20,24 @@ const SUBSCRIPTIONS: Array<{ gateway: 0 | 1; symbols: string[] }> = [
 ];
 
 describe('two processors in one consumer group and two gateways', () => {
+  let setup: TwoOfEach | undefined;
   let system: System;
   let watcher: QuoteWatcher;
-  let gateways: AppProcess[];
   let processors: AppProcess[];
-  const clients: TestClient[] = [];
+  let clients: TestClient[];
   const topics = new TopicReader(KAFKA_BROKERS);
 
   before(async () => {
     // Six partitions: the five symbols land on partitions 0, 3 and 5, so either processor gets some.
-    system = await System.start({ KAFKA_TOPIC_PARTITIONS: '6', TICK_INTERVAL_MS: '20', SYMBOLS: SYMBOLS.join(',') }, ['processor', 'gateway']);
-    processors = [system.apps.processor!, await startApp('processor', system.env)];
-    gateways = [system.apps.gateway!, await startApp('gateway', system.env)];
-    assert.notEqual(gateways[0].port, gateways[1].port);
+    setup = await startTwoOfEach({ KAFKA_TOPIC_PARTITIONS: '6', TICK_INTERVAL_MS: '20', SYMBOLS: SYMBOLS.join(',') }, SUBSCRIPTIONS);
+    ({ system, processors, clients } = setup);
     watcher = await QuoteWatcher.start(REDIS_URL, system.env.REDIS_KEY_PREFIX);
-    for (const { gateway, symbols } of SUBSCRIPTIONS) {
-      const client = await TestClient.connect(`ws://127.0.0.1:${gateways[gateway].port}/ws`);
-      clients.push(client);
-      client.send({ action: 'subscribe', payload: { symbols } });
-      await client.expect('subscribed');
-      await client.expect('snapshot');
-    }
     system.apps.generator = await startApp('generator', system.env);
   }, { timeout: 120_000 });
 
   after(async () => {
-    for (const client of clients) client.close();
     watcher?.stop();
-    await Promise.all([system?.stop(), processors?.[1]?.stop(), gateways?.[1]?.stop()]);
+    await stopTwoOfEach(setup);
   }, { timeout: 60_000 });
 
   it('shares the partitions between the processors, survives one crashing, and every client on either gateway gets every update of its symbols once, in order', { timeout: 180_000 }, async (t) => {
