@@ -203,7 +203,7 @@ export class ClientSession {
   private deliverNow(symbol: string, frame: Buffer): void {
     if (!this.isOpen) return;
     const buffered = this.corked ? this.backlogAtCork : this.socket.bufferedAmount;
-    const unreadTooLong = this.corked ? this.behindAtCork : this.receipts.behind;
+    const unreadTooLong = this.corked ? this.behindAtCork : this.receipts.isBehind();
     if (buffered > this.limits.maxBufferBytes) {
       this.closeAsTooSlow();
     } else if (this.conflated || buffered > this.limits.slowBufferBytes || unreadTooLong) {
@@ -246,7 +246,7 @@ export class ClientSession {
     const raw = RawSocketAccess.of(this.socket);
     if (!raw) return null;
     this.backlogAtCork = this.socket.bufferedAmount;
-    this.behindAtCork = this.receipts.behind;
+    this.behindAtCork = this.receipts.isBehind();
     raw.cork();
     this.corked = raw;
     process.nextTick(uncork, this);
@@ -265,7 +265,7 @@ export class ClientSession {
    */
   catchUp(): void {
     if (!this.conflated || !this.isOpen) return;
-    if (this.socket.bufferedAmount > this.limits.slowBufferBytes || this.receipts.behind) {
+    if (this.socket.bufferedAmount > this.limits.slowBufferBytes || this.receipts.isBehind()) {
       if (Date.now() - this.laggingSince > this.limits.maxLagMs) this.closeAsTooSlow();
       return;
     }

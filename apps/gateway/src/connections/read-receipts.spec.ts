@@ -55,13 +55,13 @@ describe('ReadReceipts', () => {
   it('is behind only once more than the limit has stayed unread past the grace: a burst the client reads is not', () => {
     const { receipts: r, pings, clock } = receipts();
     r.wrote(1000);
-    assert.equal(r.behind, false, 'a burst just written');
+    assert.equal(r.isBehind(), false, 'a burst just written');
     clock.now += READ_GRACE_MS - 1;
     r.pong(pings[0]);
     r.pong(pings[1]);
     assert.equal(r.unread, 0);
     clock.now += 10;
-    assert.equal(r.behind, false, 'read within the grace: never behind');
+    assert.equal(r.isBehind(), false, 'read within the grace: never behind');
   });
 
   it('is behind when more than the limit stays unread past the grace, even as pongs come, and not once it catches up', () => {
@@ -70,27 +70,27 @@ describe('ReadReceipts', () => {
     clock.now += 300;
     r.wrote(600);
     clock.now += 300;
-    assert.equal(r.behind, true, 'over the limit since the first write, 600 ms ago');
+    assert.equal(r.isBehind(), true, 'over the limit since the first write, 600 ms ago');
     r.pong(pings[0]);
     assert.equal(r.unread, 600, 'the pong confirms only what was written before its ping');
-    assert.equal(r.behind, true, 'still over the limit: still behind');
+    assert.equal(r.isBehind(), true, 'still over the limit: still behind');
     r.pong(pings[1]);
     assert.equal(r.unread, 0);
-    assert.equal(r.behind, false);
+    assert.equal(r.isBehind(), false);
   });
 
   it('gives a client found behind no new grace for a while after it catches up, and one again later', () => {
     const { receipts: r, pings, clock } = receipts();
     r.wrote(1000);
     clock.now += READ_GRACE_MS + 1;
-    assert.equal(r.behind, true);
+    assert.equal(r.isBehind(), true);
     r.pong(pings[0]);
-    assert.equal(r.behind, false, 'caught up');
+    assert.equal(r.isBehind(), false, 'caught up');
     r.wrote(500);
-    assert.equal(r.behind, true, 'over the limit again soon after: no grace this time');
+    assert.equal(r.isBehind(), true, 'over the limit again soon after: no grace this time');
     r.pong(pings[1]);
     clock.now += SLOW_MEMORY_MS + 1;
     r.wrote(500);
-    assert.equal(r.behind, false, 'long after: a burst gets its grace again');
+    assert.equal(r.isBehind(), false, 'long after: a burst gets its grace again');
   });
 });

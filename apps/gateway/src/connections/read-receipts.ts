@@ -45,9 +45,9 @@ export class ReadReceipts {
 
   /**
    * More than `limitBytes` unread for longer than READ_GRACE_MS, or at all within SLOW_MEMORY_MS of
-   * having been behind: the client is not keeping up.
+   * having been behind: the client is not keeping up. A method, not a getter: it remembers the answer.
    */
-  get behind(): boolean {
+  isBehind(): boolean {
     if (this.overSince === null) return false;
     const now = this.now();
     if (now - this.overSince <= READ_GRACE_MS && now - this.behindAt > SLOW_MEMORY_MS) return false;
