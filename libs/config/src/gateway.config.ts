@@ -61,6 +61,10 @@ export class GatewayEnv {
   @IsString()
   WS_TRUSTED_PROXIES: string = '';
 
+  /** true: read the Redis pub/sub feed on a thread of its own, so fan-out never leaves it unread (false: on the gateway's thread). */
+  @IsIn(['true', 'false'])
+  GATEWAY_FEED_THREAD: string = 'true';
+
   /** The gateway pings every client this often and drops one that did not answer the previous ping. */
   @IsInt() @Min(100) @Max(600_000)
   WS_HEARTBEAT_INTERVAL_MS: number = 30_000;
@@ -131,6 +135,7 @@ export const gatewayConfig = registerAs('gateway', () => {
     allowedOrigins: origins.allowed,
     requireOrigin: env.WS_REQUIRE_ORIGIN === 'true',
     trustedProxies: proxies.networks,
+    feedThread: env.GATEWAY_FEED_THREAD === 'true',
     heartbeatIntervalMs: env.WS_HEARTBEAT_INTERVAL_MS,
     slowClientBufferBytes: env.WS_SLOW_CLIENT_BUFFER_BYTES,
     maxClientBufferBytes: env.WS_MAX_CLIENT_BUFFER_BYTES,

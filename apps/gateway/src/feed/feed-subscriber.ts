@@ -1,5 +1,8 @@
 import type { PubSubCommands } from './channel-subscription.js';
 
+/** The `affected` of a lost connection that held every subscription. */
+export const EVERY_CHANNEL = (_channel: string) => true;
+
 /** What the feed hears from its pub/sub connection. */
 export interface FeedListener {
   message(channel: string, payload: string): void;
@@ -17,6 +20,8 @@ export interface FeedListener {
 export interface FeedSubscriber extends PubSubCommands {
   /** `ready` while connected (readiness). */
   readonly status: string;
+  /** Messages replaced by a newer one of the same channel before they reached the feed (a reader thread's). */
+  readonly conflated?: number;
   listen(listener: FeedListener): void;
   close(): Promise<void>;
 }

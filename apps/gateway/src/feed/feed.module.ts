@@ -1,26 +1,35 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
-import { redisConfig, type RedisConfig } from '#app/config';
+import { gatewayConfig, type GatewayConfig, redisConfig, type RedisConfig } from '#app/config';
 import { createRedisClient, isCluster, RedisModule } from '#app/redis';
 import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
 import { BarReader } from './bar-reader.js';
-import { FEED_SUBSCRIBER } from './feed.constants.js';
+import { FEED_MAX_WAIT_MS, FEED_MAX_WAITING, FEED_SUBSCRIBER } from './feed.constants.js';
 import { FeedHealthIndicator } from './feed-health.indicator.js';
 import { HistoryReader } from './history-reader.js';
 import { QuoteFeed } from './quote-feed.js';
 import { QuoteReader } from './quote-reader.js';
 import { ServerFeedSubscriber } from './server-feed-subscriber.js';
 import { ShardedFeedSubscriber } from './sharded-feed-subscriber.js';
+import { WorkerFeedSubscriber, type WorkerFeedOptions } from './worker-feed-subscriber.js';
+
+/** The reader thread conflates what waits for the gateway's thread within the bounds QuoteFeed's backlog keeps. */
+const READER_OPTIONS: WorkerFeedOptions = {
+  outbox: { maxWaiting: FEED_MAX_WAITING, maxWaitMs: FEED_MAX_WAIT_MS },
+  restartDelayMs: 1000,
+  closeTimeoutMs: 2000,
+};
 
 @Module({
-  imports: [ConfigModule.forFeature(redisConfig), RedisModule, TerminusModule],
+  imports: [ConfigModule.forFeature(redisConfig), ConfigModule.forFeature(gatewayConfig), RedisModule, TerminusModule],
   providers: [
     {
       provide: FEED_SUBSCRIBER,
-      inject: [redisConfig.KEY],
+      inject: [redisConfig.KEY, gatewayConfig.KEY],
       // The feed re-subscribes its channels itself after a reconnect (see QuoteFeed).
-      useFactory: (config: RedisConfig) => {
+      useFactory: (config: RedisConfig, gateway: Pick<GatewayConfig, 'feedThread'>) => {
+        if (gateway.feedThread) return new WorkerFeedSubscriber(config, READER_OPTIONS);
         const client = createRedisClient(config, 'feed', 'subscriber');
         return isCluster(client) ? new ShardedFeedSubscriber(client) : new ServerFeedSubscriber(client);
       },

@@ -4,7 +4,7 @@ import { redisConfig, type RedisConfig } from '#app/config';
 import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
 import { ChannelSubscription } from './channel-subscription.js';
 import { FanOutBacklog, type FanOutItem } from './fan-out-backlog.js';
-import { FEED_SUBSCRIBER } from './feed.constants.js';
+import { FEED_MAX_WAIT_MS, FEED_MAX_WAITING, FEED_SUBSCRIBER } from './feed.constants.js';
 import { BAR_HEAD, seqOf, UPDATE_HEAD } from './server-frames.js';
 import type { FeedSubscriber } from './feed-subscriber.js';
 
@@ -12,14 +12,6 @@ const RETRY_BASE_MS = 100;
 const RETRY_MAX_MS = 2000;
 /** Fan-out time per turn of the event loop before messages wait for a later turn (see FanOutBacklog). */
 const FAN_OUT_BUDGET_MS = 50;
-/** Waiting messages (about 10 MB of quotes), or a wait, past which only the latest per stream is kept. */
-const MAX_WAITING_MESSAGES = 50_000;
-/**
- * Half of issue 11's bound: every client on each symbol's latest quote within 1 s of the last one
- * published. After the last message the backlog can wait this long before it is cut to the latest per
- * stream, and the clients still have to read it; at 1000 ms the bound could not hold.
- */
-const MAX_WAIT_MS = 500;
 
 /** Where a channel's messages go: the stream key subscribers are indexed by, and the frame head. */
 interface Route {
@@ -48,7 +40,7 @@ export class QuoteFeed implements OnApplicationShutdown {
   /** Newest seq fanned out per stream, for the newest-seq-wins rule; forgotten with the channel. */
   private readonly newest = new Map<string, number>();
   /** Queues, then conflates per stream, when fan-out falls behind, so the Redis connection is always read. */
-  readonly backlog = new FanOutBacklog((item) => this.fanOut(item), { budgetMs: FAN_OUT_BUDGET_MS, maxWaiting: MAX_WAITING_MESSAGES, maxWaitMs: MAX_WAIT_MS });
+  readonly backlog = new FanOutBacklog((item) => this.fanOut(item), { budgetMs: FAN_OUT_BUDGET_MS, maxWaiting: FEED_MAX_WAITING, maxWaitMs: FEED_MAX_WAIT_MS });
   received = 0;
   subscribeRetries = 0;
   /** Messages dropped for a seq older than one already fanned out (a Redis failover replaying writes). */
@@ -69,6 +61,16 @@ export class QuoteFeed implements OnApplicationShutdown {
   /** Channels kept for wanted symbols, in any state. */
   get channelCount(): number {
     return this.channels.size;
+  }
+
+  /** Messages read from Redis, those the feed reader thread conflated included. */
+  get receivedFromRedis(): number {
+    return this.received + (this.subscriber.conflated ?? 0);
+  }
+
+  /** Messages replaced by a newer one of their stream, by the reader thread or the backlog. */
+  get conflated(): number {
+    return this.backlog.conflated + (this.subscriber.conflated ?? 0);
   }
 
   /** Wanted channels not live yet: waiting for a SUBSCRIBE or for Redis to come back. */

@@ -1,7 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { FeedListener, FeedSubscriber } from './feed-subscriber.js';
-
-const EVERY_CHANNEL = () => true;
+import { EVERY_CHANNEL, type FeedListener, type FeedSubscriber } from './feed-subscriber.js';
 
 /**
  * Pub/sub on the single Redis server: one connection (autoResubscribe off) whose drop loses every

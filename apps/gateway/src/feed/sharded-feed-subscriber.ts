@@ -1,8 +1,6 @@
 import type { Cluster } from 'ioredis';
 import { slotOf } from '#app/redis';
-import type { FeedListener, FeedSubscriber } from './feed-subscriber.js';
-
-const EVERY_CHANNEL = () => true;
+import { EVERY_CHANNEL, type FeedListener, type FeedSubscriber } from './feed-subscriber.js';
 
 /**
  * Sharded pub/sub on a Redis Cluster (SSUBSCRIBE): ioredis keeps one subscriber connection per master
