@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { metric } from '../support/metrics.js';
 import { System } from '../support/system.js';
 import { TestClient } from '../support/ws-client.js';
 
@@ -39,6 +40,20 @@ describe('gateway limits on a real socket', () => {
     const client = await TestClient.connect(system.wsUrl);
     client.send({ action: 'subscribe', payload: { symbols: ['AAPL'], padding: 'x'.repeat(2000) } });
     assert.equal((await client.closed).code, 1009);
+  });
+
+  it('counts client socket errors in /metrics and sums them up in the log instead of a line each', async () => {
+    const gateway = system.apps.gateway!;
+    const before = await metric(gateway.port, 'gateway_client_socket_errors_total');
+    const logFrom = gateway.output.length;
+    for (let i = 0; i < 20; i++) {
+      const client = await TestClient.connect(system.wsUrl);
+      client.send({ action: 'ping', payload: { padding: 'x'.repeat(2000) } });
+      assert.equal((await client.closed).code, 1009);
+    }
+    assert.equal((await metric(gateway.port, 'gateway_client_socket_errors_total')) - before, 20);
+    const logged = gateway.output.slice(logFrom).split('\n').filter((line) => /Max payload size exceeded/.test(line));
+    assert.ok(logged.length <= 2, `at most the first error and one summary, got ${logged.length} lines`);
   });
 
   it('refuses symbols beyond WS_MAX_SYMBOLS_PER_CONNECTION with TOO_MANY_SYMBOLS, keeping those it has', async () => {

@@ -6,6 +6,7 @@ import { MetricsModule } from '#app/metrics';
 import { RedisHealthIndicator, RedisModule } from '#app/redis';
 import { OriginPolicy } from './auth/origin-policy.js';
 import { UpgradeAuthenticator } from './auth/upgrade-authenticator.js';
+import { ClientSocketErrors } from './connections/client-socket-errors.js';
 import { GatewayStats } from './connections/gateway-stats.js';
 import { GatewayMetrics } from './connections/gateway.metrics.js';
 import { Heartbeat } from './connections/heartbeat.js';
@@ -32,6 +33,7 @@ import { QuotesGateway } from './ws/quotes.gateway.js';
   ],
   providers: [
     GatewayStats,
+    ClientSocketErrors,
     SessionRegistry,
     TrustedProxies,
     OriginPolicy,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { METRICS_REGISTRY, observedCounter, observedGauge } from '#app/metrics';
 import { QuoteFeed } from '../feed/quote-feed.js';
+import { ClientSocketErrors } from './client-socket-errors.js';
 import { GatewayStats } from './gateway-stats.js';
 import { SessionRegistry } from './session-registry.js';
 
@@ -12,6 +13,7 @@ export class GatewayMetrics {
     stats: GatewayStats,
     sessions: SessionRegistry,
     feed: QuoteFeed,
+    socketErrors: ClientSocketErrors,
   ) {
     observedGauge(registry, 'gateway_connections', 'Open WebSocket connections', () => sessions.size);
     observedGauge(registry, 'gateway_subscriptions', 'Symbol subscriptions over all connections', () => {
@@ -32,5 +34,6 @@ export class GatewayMetrics {
     observedCounter(registry, 'gateway_rate_limited_total', 'Client messages refused with RATE_LIMITED', () => stats.rateLimited);
     observedCounter(registry, 'gateway_heartbeat_timeouts_total', 'Clients dropped for a missed heartbeat', () => stats.heartbeatTimeouts);
     observedCounter(registry, 'gateway_upgrades_refused_total', 'Upgrades refused (403, 401, 429, 503)', () => stats.upgradesRefused);
+    observedCounter(registry, 'gateway_client_socket_errors_total', 'Errors clients caused on their sockets (oversized or malformed frames, resets); the log sums them up', () => socketErrors.total);
   }
 }

@@ -91,6 +91,27 @@ describe('LeanWsAdapter', () => {
     assert.deepEqual(client.sent, []);
   });
 
+  it('hands socket errors to onSocketError, which a subclass may replace, and logs the server errors', () => {
+    const socketErrors: string[] = [];
+    class CountingAdapter extends LeanWsAdapter {
+      constructor() {
+        super(undefined, {});
+        this.onSocketError = (err) => void socketErrors.push(err.message);
+      }
+    }
+    const adapter = new CountingAdapter();
+    const logged: string[] = [];
+    Object.defineProperty(adapter, 'logger', { value: { error: (err: Error) => logged.push(err.message) } });
+    const server = new EventEmitter();
+    adapter.bindErrorHandler(server as unknown as WebSocketServer);
+    const client = new FakeClient();
+    server.emit('connection', client);
+    client.emit('error', new Error('Max payload size exceeded'));
+    server.emit('error', new Error('listen EADDRINUSE'));
+    assert.deepEqual(socketErrors, ['Max payload size exceeded']);
+    assert.deepEqual(logged, ['listen EADDRINUSE']);
+  });
+
   it('calls the disconnect callback on close and shares one error listener between sockets', () => {
     const { adapter, errors } = setup();
     const server = new EventEmitter();
@@ -102,6 +123,8 @@ describe('LeanWsAdapter', () => {
     assert.equal(a.listeners('error')[0], b.listeners('error')[0]);
     a.emit('error', new Error('bad frame'));
     assert.deepEqual((errors as Error[]).map((e) => e.message), ['bad frame']);
+    server.emit('error', new Error('listen EADDRINUSE'));
+    assert.deepEqual((errors as Error[]).map((e) => e.message), ['bad frame', 'listen EADDRINUSE']);
     let closes = 0;
     adapter.bindClientDisconnect(a as unknown as WebSocket, () => closes++);
     a.emit('close', 1000);

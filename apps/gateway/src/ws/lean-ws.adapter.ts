@@ -22,7 +22,12 @@ export class LeanWsAdapter extends WsAdapter {
   private readonly routeTables = new Map<string, Map<string, number>>();
   /** Nest's transform of a handler's result, a fresh but identical closure per client: the first is kept. */
   private transform: Transform | null = null;
-  private readonly onClientError = (err: Error) => this.logger.error(err);
+  private readonly logError = (err: Error) => this.logger.error(err);
+  /**
+   * What `ws` reports on a client socket (an oversized frame, bad UTF-8, a reset): the client's doing, not
+   * ours. Logged as Nest does here; QuoteWsAdapter counts them and rate-limits the log instead.
+   */
+  protected onSocketError: (err: Error) => void = this.logError;
 
   override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[], transform: Transform): void {
     this.transform ??= transform;
@@ -36,10 +41,11 @@ export class LeanWsAdapter extends WsAdapter {
     client.on('close', callback);
   }
 
-  /** One error listener shared by every socket instead of a closure each; errors are logged as Nest does. */
+  /** One error listener shared by every socket instead of a closure each; the server's own errors are logged. */
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
-    server.on('connection', (ws: WebSocket) => ws.on('error', this.onClientError));
-    server.on('error', this.onClientError);
+    const onSocketError = this.onSocketError;
+    server.on('connection', (ws: WebSocket) => ws.on('error', onSocketError));
+    server.on('error', this.logError);
     return server;
   }
 
@@ -56,7 +62,7 @@ export class LeanWsAdapter extends WsAdapter {
     try {
       const result = callbacks[at](message.data, message.event);
       // Nest's handlers return a promise; ours resolve to nothing (they answer through the session).
-      if (result instanceof Promise) result.then((value) => this.reply(client, value), this.onClientError);
+      if (result instanceof Promise) result.then((value) => this.reply(client, value), this.logError);
       else this.reply(client, result);
     } catch (err) {
       this.logger.error(err);
@@ -70,7 +76,7 @@ export class LeanWsAdapter extends WsAdapter {
       next: (response) => {
         if (response !== undefined && response !== null && client.readyState === WebSocket.OPEN) client.send(JSON.stringify(response));
       },
-      error: this.onClientError,
+      error: this.logError,
     });
   }
 

@@ -3,6 +3,7 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import type { GatewayConfig } from '#app/config';
 import { OriginPolicy } from '../auth/origin-policy.js';
 import { UpgradeAuthenticator } from '../auth/upgrade-authenticator.js';
+import { ClientSocketErrors } from '../connections/client-socket-errors.js';
 import { GatewayStats } from '../connections/gateway-stats.js';
 import { RawSocketAccess } from '../connections/raw-socket-access.js';
 import { SessionRegistry } from '../connections/session-registry.js';
@@ -39,6 +40,8 @@ export class QuoteWsAdapter extends LeanWsAdapter {
     this.authenticator = app.get(UpgradeAuthenticator);
     this.registry = app.get(SessionRegistry);
     this.stats = app.get(GatewayStats);
+    // A stranger can cause socket errors at will: counted for /metrics, summed up in the log.
+    this.onSocketError = app.get(ClientSocketErrors).record;
   }
 
   override create(port: number, options: Record<string, unknown> = {}) {
