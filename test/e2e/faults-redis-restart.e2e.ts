@@ -44,7 +44,7 @@ describe('Redis restarted under the gateway and the processor', () => {
     }
   }, { timeout: 60_000 });
 
-  it('reports 503 while Redis is down and 200 once it is back; the client keeps its socket and subscriptions and gets updates again', { timeout: 180_000 }, async (t) => {
+  it('reports 503 (health and REST) while Redis is down and 200 once it is back; the client keeps its socket and subscriptions and gets updates again', { timeout: 180_000 }, async (t) => {
     const { gateway, processor } = system.apps as Required<System['apps']>;
     await waitUntil('updates for every symbol before the outage', () => seqsSeenBy(client).size === SYMBOLS.length, { timeoutMs: 15_000 });
 
@@ -56,6 +56,12 @@ describe('Redis restarted under the gateway and the processor', () => {
     });
     const down = (await gateway.health()).body as { error?: Record<string, unknown> };
     assert.ok(down.error && 'redis' in down.error, `gateway names Redis as down: ${JSON.stringify(down)}`);
+    const rest = await fetch(`http://127.0.0.1:${gateway.port}/api/quotes?symbols=AAPL`, { signal: AbortSignal.timeout(10_000) });
+    assert.equal(rest.status, 503, 'REST answers 503 while Redis is down, not 500');
+    assert.equal(rest.headers.get('retry-after'), '2');
+    const restBody = (await rest.json()) as Record<string, unknown>;
+    assert.deepEqual([restBody.statusCode, restBody.error], [503, 'Service Unavailable']);
+    assert.match(String(restBody.message), /cannot reach right now; retry in 2 s/);
     while (Date.now() - stoppedAt < OUTAGE_MS) {
       assert.equal(await healthStatus(gateway), 503, 'gateway /health stays 503 while Redis is down');
       assert.equal(await healthStatus(processor), 503, 'processor /health stays 503 while Redis is down');
@@ -70,6 +76,8 @@ describe('Redis restarted under the gateway and the processor', () => {
       state: async () => ({ gateway: await gateway.health().catch(String), processor: await processor.health().catch(String) }),
     });
     const back = Date.now();
+    const restBack = await fetch(`http://127.0.0.1:${gateway.port}/api/quotes?symbols=AAPL`, { signal: AbortSignal.timeout(10_000) });
+    assert.equal(restBack.status, 200, 'REST answers again once Redis is back');
     await waitUntil('updates for every symbol on the same socket after the restart', () => {
       const symbols = new Set(client.received.slice(seenBeforeRestart).flatMap((m) => (m.type === 'update' ? [m.payload.symbol] : [])));
       return symbols.size === SYMBOLS.length;

@@ -12,6 +12,8 @@ export type ClientErrorCode =
   | 'UNAUTHORIZED'
   /** REST: the gateway answered 404 (an unknown symbol, named in the message). */
   | 'NOT_FOUND'
+  /** REST: the gateway answered 503: what it reads from (Redis) is unavailable for now; retry after a while. */
+  | 'UNAVAILABLE'
   /** REST: any other status that is not 2xx. */
   | 'HTTP_ERROR'
   /** REST: a 2xx answer whose body is not what the contract says. */

@@ -39,18 +39,20 @@ describe('RestClient', () => {
     assert.equal(requests[0].headers['x-api-key'], 'secret');
   });
 
-  it('turns 400, 401, 404 and other statuses into typed errors carrying the gateway message', async () => {
+  it('turns 400, 401, 404, 503 and other statuses into typed errors carrying the gateway message', async () => {
     const { fetch } = fakeFetch(
       { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'limit must be at most 1000' } },
       { status: 404, body: { statusCode: 404, error: 'Not Found', message: 'Unknown symbols: ZZZZ' } },
       { status: 503, raw: 'upstream down' },
+      { status: 502, raw: 'bad gateway' },
       { status: 401, body: { statusCode: 401, error: 'Unauthorized', message: 'A known API key is required in the x-api-key header' } },
       { status: 400, body: { statusCode: 400, message: ['since must be an integer', 'limit must be positive'] } },
     );
     const rest = new RestClient({ baseUrl: 'http://127.0.0.1:8081/', fetch });
     await assert.rejects(rest.history('AAPL', { limit: 5000 }), { code: 'BAD_REQUEST', status: 400, message: /limit must be at most 1000/ });
     await assert.rejects(rest.latestQuotes(['ZZZZ']), { code: 'NOT_FOUND', status: 404, message: /Unknown symbols: ZZZZ/ });
-    await assert.rejects(rest.latestQuotes(['AAPL']), { code: 'HTTP_ERROR', status: 503 });
+    await assert.rejects(rest.latestQuotes(['AAPL']), { code: 'UNAVAILABLE', status: 503 });
+    await assert.rejects(rest.latestQuotes(['AAPL']), { code: 'HTTP_ERROR', status: 502 });
     await assert.rejects(rest.latestQuotes(['AAPL']), { code: 'UNAUTHORIZED', status: 401, message: /x-api-key/ });
     await assert.rejects(rest.history('AAPL', { since: -1 }), { code: 'BAD_REQUEST', message: /since must be an integer; limit must be positive/ });
   });

@@ -31,7 +31,7 @@ export interface BarHistory {
 export type HistoryQuery = { since?: number; limit?: number };
 export type BarQuery = { interval: BarInterval; from?: number; to?: number; limit?: number };
 
-const STATUS_CODES: Record<number, MarketDataErrorCode> = { 400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 404: 'NOT_FOUND', 429: 'RATE_LIMITED' };
+const STATUS_CODES: Record<number, MarketDataErrorCode> = { 400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 404: 'NOT_FOUND', 429: 'RATE_LIMITED', 503: 'UNAVAILABLE' };
 
 /** The gateway's REST API (`/api/...`): answers checked against the contract, failures as MarketDataError. */
 export class RestClient {

@@ -1,5 +1,5 @@
-import { Controller, Get, Param, Query, UseGuards, UsePipes } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Controller, Get, Param, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiSecurity, ApiServiceUnavailableResponse, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { BarReader } from '../feed/bar-reader.js';
 import { AddressBudgetGuard } from './address-budget.guard.js';
 import { ApiAuthGuard } from './api-auth.guard.js';
@@ -7,6 +7,7 @@ import { ApiErrorModel } from './dto/api-error.model.js';
 import { BarsQuery } from './dto/bars.query.js';
 import { BarsResponse } from './dto/bars.response.js';
 import { KnownSymbolPipe } from './known-symbol.pipe.js';
+import { RedisUnavailableFilter } from './redis-unavailable.filter.js';
 import { RestValidationPipe } from './rest-validation.pipe.js';
 
 /** OHLC bars of a symbol, read from the sorted sets the processor keeps per interval. */
@@ -15,11 +16,13 @@ import { RestValidationPipe } from './rest-validation.pipe.js';
 @ApiNotFoundResponse({ type: ApiErrorModel, description: 'A symbol this deployment does not trade.' })
 @ApiUnauthorizedResponse({ type: ApiErrorModel, description: 'Authentication is on (WS_AUTH_MODE) and the request has no valid credential.' })
 @ApiTooManyRequestsResponse({ type: ApiErrorModel, description: 'Over the per-address budget; see Retry-After.' })
+@ApiServiceUnavailableResponse({ type: ApiErrorModel, description: 'Redis, where quotes are kept, is unavailable; see Retry-After.' })
 @ApiSecurity('api-key')
 @ApiSecurity('bearer')
 @Controller('api/bars')
 @UseGuards(AddressBudgetGuard, ApiAuthGuard)
 @UsePipes(RestValidationPipe)
+@UseFilters(RedisUnavailableFilter)
 export class BarsController {
   constructor(private readonly bars: BarReader) {}
 

@@ -1,5 +1,5 @@
-import { Controller, Get, Param, Query, UseGuards, UsePipes } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Controller, Get, Param, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiSecurity, ApiServiceUnavailableResponse, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { HistoryReader } from '../feed/history-reader.js';
 import { QuoteReader } from '../feed/quote-reader.js';
 import { AddressBudgetGuard } from './address-budget.guard.js';
@@ -10,6 +10,7 @@ import { HistoryResponse } from './dto/history.response.js';
 import { QuotesQuery } from './dto/quotes.query.js';
 import { QuotesResponse } from './dto/quotes.response.js';
 import { KnownSymbolPipe } from './known-symbol.pipe.js';
+import { RedisUnavailableFilter } from './redis-unavailable.filter.js';
 import { RestValidationPipe } from './rest-validation.pipe.js';
 import { SymbolUniverse } from './symbol-universe.js';
 
@@ -19,11 +20,13 @@ import { SymbolUniverse } from './symbol-universe.js';
 @ApiNotFoundResponse({ type: ApiErrorModel, description: 'A symbol this deployment does not trade; the message names it.' })
 @ApiUnauthorizedResponse({ type: ApiErrorModel, description: 'Authentication is on (WS_AUTH_MODE) and the request has no valid credential.' })
 @ApiTooManyRequestsResponse({ type: ApiErrorModel, description: 'Over the per-address budget; see Retry-After.' })
+@ApiServiceUnavailableResponse({ type: ApiErrorModel, description: 'Redis, where quotes are kept, is unavailable; see Retry-After.' })
 @ApiSecurity('api-key')
 @ApiSecurity('bearer')
 @Controller('api/quotes')
 @UseGuards(AddressBudgetGuard, ApiAuthGuard)
 @UsePipes(RestValidationPipe)
+@UseFilters(RedisUnavailableFilter)
 export class QuotesController {
   constructor(
     private readonly universe: SymbolUniverse,
