@@ -25,6 +25,8 @@ describe('gateway limits on a real socket', () => {
     const limited = client.received.filter((m) => m.type === 'error' && m.payload.code === 'RATE_LIMITED').length;
     assert.ok(pongs >= 5 && pongs <= 10, `the burst of 5 and what refilled meanwhile, got ${pongs}`);
     assert.equal(limited, 10);
+    const hints = client.received.flatMap((m) => (m.type === 'error' ? [m.payload.retryAfterMs] : []));
+    assert.deepEqual(new Set(hints), new Set([200]), 'each refusal says when to ask again: a token of 5 per second');
   });
 
   it('keeps a client that stays within the limit', async () => {

@@ -16,7 +16,9 @@ describe('gatewayErrorOutcome', () => {
   });
 
   it('keeps the list on RATE_LIMITED and other errors', () => {
-    assert.deepEqual(gatewayErrorOutcome({ code: 'RATE_LIMITED', message: 'slow down' }, new Set()).drop, []);
+    const limited = gatewayErrorOutcome({ code: 'RATE_LIMITED', message: 'slow down' }, new Set());
+    assert.deepEqual(limited.drop, []);
+    assert.match(limited.message, /asks again in a moment/, 'the client retries by itself: the user need not');
     assert.deepEqual(gatewayErrorOutcome({ code: 'INTERNAL_ERROR', message: 'oops' }, new Set()).drop, []);
   });
 });

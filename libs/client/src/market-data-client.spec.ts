@@ -60,6 +60,9 @@ function subscribed(socket: FakeWebSocket, symbols: string[], snapshot: Quote[])
   socket.receive({ type: 'snapshot', payload: { quotes: snapshot } });
 }
 
+/** The subscribes a socket was sent (heartbeat pings left out). */
+const subscribes = (socket: FakeWebSocket) => socket.sent.filter((m) => m.action === 'subscribe');
+
 describe('MarketDataClient', () => {
   beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 }));
   afterEach(() => mock.timers.reset());
@@ -330,6 +333,93 @@ describe('MarketDataClient', () => {
     elapse(250);
     FakeWebSocket.last.open();
     assert.deepEqual(FakeWebSocket.last.sent, [{ action: 'subscribe', payload: { symbols: ['AAPL'] } }]);
+  });
+
+  it('sends a subscribe refused with RATE_LIMITED again once, after the hint but at least 1 s, however many refusals came', () => {
+    const { client, errors } = setup();
+    client.subscribe(['AAPL']);
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    subscribed(socket, ['AAPL'], [quote('AAPL', 1)]);
+    client.subscribe(['NVDA']);
+    client.subscribe(['TSLA']);
+    for (let i = 0; i < 5; i++) socket.receive({ type: 'error', payload: { code: 'RATE_LIMITED', message: 'slow down', retryAfterMs: 200 } });
+    assert.deepEqual(errors.map((e) => [e.code, e.retryAfterMs]), Array(5).fill(['RATE_LIMITED', 200]), 'each refusal is still reported');
+    const before = subscribes(socket).length;
+    elapse(750);
+    assert.equal(subscribes(socket).length, before, 'not before the 1 s floor');
+    elapse(250);
+    assert.deepEqual(subscribes(socket).slice(before), [{ action: 'subscribe', payload: { symbols: ['NVDA', 'TSLA'] } }], 'one resend of what is not acknowledged');
+    elapse(60_000);
+    assert.equal(subscribes(socket).length, before + 1, 'and no more without another refusal');
+  });
+
+  it('doubles the wait for each resend refused in a row up to 30 s, honours a longer hint, and starts over after an acknowledgement', () => {
+    const { client } = setup();
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    client.subscribe(['NVDA']);
+    const refuse = (retryAfterMs?: number) => socket.receive({ type: 'error', payload: { code: 'RATE_LIMITED', message: 'slow down', ...(retryAfterMs && { retryAfterMs }) } });
+    /** How long after a refusal the next subscribe went out, in 250 ms steps; the line kept alive meanwhile. */
+    const resentAfter = () => {
+      const before = subscribes(socket).length;
+      let waited = 0;
+      while (subscribes(socket).length === before && waited < 120_000) {
+        elapse(250);
+        socket.receive({ type: 'pong' });
+        waited += 250;
+      }
+      return waited;
+    };
+    const waits: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      refuse();
+      waits.push(resentAfter());
+    }
+    assert.deepEqual(waits, [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+    socket.receive({ type: 'subscribed', payload: { symbols: ['NVDA'] } });
+    client.subscribe(['TSLA']);
+    refuse(5000);
+    assert.equal(resentAfter(), 5000, 'a hint longer than the floor is waited out');
+    socket.receive({ type: 'subscribed', payload: { symbols: ['TSLA'] } });
+    client.subscribe(['AMD']);
+    refuse();
+    assert.equal(resentAfter(), 1000, 'after an acknowledgement the first wait is short again');
+  });
+
+  it('drops a planned resend when the socket reconnects (everything is restored) or the client is closed', () => {
+    const { client } = setup();
+    client.connect();
+    FakeWebSocket.last.open();
+    client.subscribe(['NVDA']);
+    FakeWebSocket.last.receive({ type: 'error', payload: { code: 'RATE_LIMITED', message: 'slow down', retryAfterMs: 100 } });
+    FakeWebSocket.last.drop();
+    elapse(250);
+    FakeWebSocket.last.open();
+    assert.deepEqual(FakeWebSocket.last.actions, ['subscribe'], 'restored once on the new socket');
+    elapse(5000);
+    assert.equal(subscribes(FakeWebSocket.last).length, 1, 'the resend planned on the old socket is gone');
+
+    FakeWebSocket.last.receive({ type: 'error', payload: { code: 'RATE_LIMITED', message: 'slow down' } });
+    client.close();
+    client.connect();
+    FakeWebSocket.last.open();
+    elapse(5000);
+    assert.equal(subscribes(FakeWebSocket.last).length, 1);
+  });
+
+  it('sends nothing after RATE_LIMITED when every subscription is acknowledged (the refused request was another)', () => {
+    const { client } = setup();
+    client.subscribe(['AAPL']);
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    subscribed(socket, ['AAPL'], [quote('AAPL', 1)]);
+    socket.receive({ type: 'error', payload: { code: 'RATE_LIMITED', message: 'slow down' } });
+    elapse(5000);
+    assert.equal(subscribes(socket).length, 1);
   });
 
   it('refuses an address that is not ws: or wss:, and says how to connect where there is no global WebSocket', () => {

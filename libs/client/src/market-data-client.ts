@@ -2,6 +2,7 @@ import type { BarInterval, ClientMessage, ServerMessage, ThrottleMs } from '#app
 import { ClientEvents, type ConnectionState, type MarketDataEvents } from './client-events.js';
 import { GatewayConnection, type ConnectionOptions } from './gateway-connection.js';
 import { MarketDataError } from './market-data-error.js';
+import { RateLimitRetry } from './rate-limit-retry.js';
 import { RestClient } from './rest-client.js';
 import { SeqTracker } from './seq-tracker.js';
 import { parseServerFrame } from './server-frame.js';
@@ -44,6 +45,8 @@ export class MarketDataClient {
   private readonly barSymbols = new Map<BarInterval, Set<string>>();
   private readonly seqs = new SeqTracker();
   private readonly events = new ClientEvents();
+  /** Re-sends the quote subscribes the gateway has not acknowledged after it answered RATE_LIMITED. */
+  private readonly rateLimited = new RateLimitRetry(() => this.sendUnacknowledged());
   private readonly connection: GatewayConnection | null;
   readonly rest: RestClient;
 
@@ -91,6 +94,7 @@ export class MarketDataClient {
 
   /** Closes the connection for good (until connect()); the subscriptions are kept for then. */
   close(): void {
+    this.rateLimited.cancel();
     this.connection?.stop();
   }
 
@@ -149,17 +153,30 @@ export class MarketDataClient {
 
   /** Sends every wanted subscription: one subscribe per throttle (with `since` where a seq is held), one subscribeBars per interval. */
   private restore(): void {
+    // Everything is sent again on this connection: a resend planned on the last one has nothing left to do.
+    this.rateLimited.cancel();
+    for (const subscription of this.quotes.values()) subscription.acked = null;
+    this.sendUnacknowledged();
+    for (const [interval, symbols] of this.barSymbols) {
+      if (symbols.size > 0) this.send({ action: 'subscribeBars', payload: { symbols: [...symbols], interval } });
+    }
+  }
+
+  /**
+   * One subscribe per throttle for the quote subscriptions the gateway has not acknowledged on this
+   * connection. Also the resend after RATE_LIMITED: that frame does not say which request it refused, so
+   * all of them go again (one the gateway still had queued is answered twice, which is harmless:
+   * subscribing is idempotent); nothing unacknowledged, nothing sent.
+   */
+  private sendUnacknowledged(): void {
     const byThrottle = new Map<ThrottleMs, string[]>();
     for (const [symbol, subscription] of this.quotes) {
-      subscription.acked = null;
+      if (subscription.acked !== null) continue;
       const group = byThrottle.get(subscription.throttleMs);
       if (group) group.push(symbol);
       else byThrottle.set(subscription.throttleMs, [symbol]);
     }
     for (const [throttleMs, symbols] of byThrottle) this.sendSubscribe(symbols, throttleMs);
-    for (const [interval, symbols] of this.barSymbols) {
-      if (symbols.size > 0) this.send({ action: 'subscribeBars', payload: { symbols: [...symbols], interval } });
-    }
   }
 
   private sendSubscribe(symbols: string[], throttleMs: ThrottleMs): void {
@@ -216,6 +233,7 @@ export class MarketDataClient {
   }
 
   private acknowledged(symbols: string[]): void {
+    this.rateLimited.acknowledged();
     for (const symbol of symbols) {
       const subscription = this.quotes.get(symbol);
       if (subscription) subscription.acked = subscription.throttleMs;
@@ -223,7 +241,8 @@ export class MarketDataClient {
     this.events.emit('subscribed', symbols);
   }
 
-  private refused({ code, message, symbols = [] }: Extract<ServerMessage, { type: 'error' }>['payload']): void {
+  private refused({ code, message, symbols = [], retryAfterMs }: Extract<ServerMessage, { type: 'error' }>['payload']): void {
+    if (code === 'RATE_LIMITED') this.rateLimited.refused(retryAfterMs);
     if (NEVER_VALID.has(code)) {
       for (const symbol of symbols) {
         this.quotes.delete(symbol);
@@ -231,7 +250,7 @@ export class MarketDataClient {
         for (const held of this.barSymbols.values()) held.delete(symbol);
       }
     }
-    this.events.emit('error', new MarketDataError(code, message, symbols));
+    this.events.emit('error', new MarketDataError(code, message, symbols, undefined, retryAfterMs));
   }
 
   private send(message: ClientMessage): void {

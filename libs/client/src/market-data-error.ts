@@ -34,6 +34,8 @@ export class MarketDataError extends Error {
     readonly symbols: string[] = [],
     /** The HTTP status, for REST errors that had one. */
     readonly status?: number,
+    /** With RATE_LIMITED: the gateway's hint of how long to wait before asking again. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }

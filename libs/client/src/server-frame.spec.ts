@@ -18,6 +18,7 @@ describe('parseServerFrame', () => {
       { type: 'barsSubscribed', payload: { symbols: ['AAPL'], interval: '1m' } },
       { type: 'barsUnsubscribed', payload: { symbols: ['AAPL'], interval: '1s' } },
       { type: 'error', payload: { code: 'RATE_LIMITED', message: 'slow down' } },
+      { type: 'error', payload: { code: 'RATE_LIMITED', message: 'slow down', retryAfterMs: 200 } },
       { type: 'error', payload: { code: 'UNKNOWN_SYMBOL', message: 'no', symbols: ['ZZZZ'] } },
       { type: 'pong' },
     ];
@@ -39,6 +40,8 @@ describe('parseServerFrame', () => {
       { type: 'snapshot', payload: { quotes: [], recovery: { AAPL: { recovered: 'yes', replayed: 0 } } } },
       { type: 'subscribed', payload: { symbols: [1] } },
       { type: 'error', payload: { code: 42, message: 'x' } },
+      { type: 'error', payload: { code: 'RATE_LIMITED', message: 'x', retryAfterMs: -1 } },
+      { type: 'error', payload: { code: 'RATE_LIMITED', message: 'x', retryAfterMs: '200' } },
       { type: 'snapshot' },
       { type: 'toString' },
     ];

@@ -82,7 +82,12 @@ function isValidPayload(type: string, payload: unknown): boolean {
     case 'barsUnsubscribed':
       return isStrings(payload.symbols) && typeof payload.interval === 'string';
     case 'error':
-      return typeof payload.code === 'string' && typeof payload.message === 'string' && (payload.symbols === undefined || isStrings(payload.symbols));
+      return (
+        typeof payload.code === 'string' &&
+        typeof payload.message === 'string' &&
+        (payload.symbols === undefined || isStrings(payload.symbols)) &&
+        (payload.retryAfterMs === undefined || (Number.isFinite(payload.retryAfterMs) && (payload.retryAfterMs as number) >= 0))
+      );
     default:
       return false;
   }

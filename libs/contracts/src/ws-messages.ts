@@ -57,6 +57,15 @@ export interface Recovery {
   replayed: number;
 }
 
+export interface ErrorPayload {
+  code: WsErrorCode;
+  message: string;
+  /** The symbols the error is about, when it is about some. */
+  symbols?: string[];
+  /** With RATE_LIMITED: how long to wait before the refused request may be sent again. */
+  retryAfterMs?: number;
+}
+
 /** Frames the gateway sends. */
 export type ServerMessage =
   | { type: 'subscribed'; payload: SymbolsPayload }
@@ -67,7 +76,7 @@ export type ServerMessage =
   | { type: 'bar'; payload: Bar }
   | { type: 'update'; payload: Quote }
   | { type: 'pong' }
-  | { type: 'error'; payload: { code: WsErrorCode; message: string; symbols?: string[] } };
+  | { type: 'error'; payload: ErrorPayload };
 
 /** WebSocket close codes the gateway uses (RFC 6455 section 7.4.1; 4000-4999 are the application's own). */
 export const WsCloseCode = {

@@ -19,6 +19,8 @@ export class RateLimiter {
   private readonly budgets = new WeakMap<ClientSession, ConnectionBudget>();
   private readonly connectionMessage: string;
   private readonly addressMessage: string;
+  /** The hint sent with every RATE_LIMITED: the time the slower of the two buckets takes to earn a token. */
+  readonly retryAfterMs: number;
 
   constructor(
     private readonly addresses: AddressBudget,
@@ -26,6 +28,7 @@ export class RateLimiter {
   ) {
     this.connectionMessage = `More than ${config.rateLimitPerSecond} messages per second on this connection`;
     this.addressMessage = `More than ${config.addressRateLimitPerSecond} messages per second from your address`;
+    this.retryAfterMs = Math.ceil(1000 / Math.min(config.rateLimitPerSecond, config.addressRateLimitPerSecond));
   }
 
   /** The connection's budget, in memory: 'dropped' once the connection is being closed for abuse. */

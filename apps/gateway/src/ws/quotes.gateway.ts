@@ -120,7 +120,7 @@ export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, 
   /** RATE_LIMITED; the strike that expels closes with 1008 once the requests queued before it are answered. */
   private refuse(session: ClientSession, refusal: RateLimitRefusal) {
     this.stats.rateLimited++;
-    session.send({ type: 'error', payload: { code: WsErrorCode.RATE_LIMITED, message: refusal.message } });
+    session.send({ type: 'error', payload: { code: WsErrorCode.RATE_LIMITED, message: refusal.message, retryAfterMs: this.rateLimiter.retryAfterMs } });
     if (!refusal.expel) return;
     this.logger.log(`session ${session.id} (${session.ip}) closed for repeated rate limiting`);
     const close = () => session.socket.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded repeatedly');
