@@ -141,6 +141,87 @@ describe('ChannelSubscription', () => {
     assert.deepEqual(redis.calls, ['SUBSCRIBE quotes:AAPL', 'SUBSCRIBE quotes:AAPL']);
   });
 
+  it('lets a waiter go when the channel is released while its SUBSCRIBE is in flight and the SUBSCRIBE fails', async () => {
+    const redis = new ScriptedRedis();
+    const { sub, idle } = channel(redis, 60_000);
+    const live = sub.want();
+    const waiter = sub.live;
+    sub.release();
+    await redis.fail();
+    assert.equal(sub.state, 'idle');
+    assert.deepEqual(idle, ['quotes:AAPL']);
+    assert.equal(await settled(live), true, 'the caller of want() is not left waiting');
+    assert.equal(await settled(waiter), true, 'nor is one waiting on live');
+  });
+
+  it('lets a waiter go when the channel is released during the back-off after a failed SUBSCRIBE', async () => {
+    const redis = new ScriptedRedis();
+    const { sub } = channel(redis, 60_000);
+    const live = sub.want();
+    await redis.fail();
+    assert.equal(await settled(live), false, 'still wanted: waits for Redis');
+    sub.release();
+    assert.equal(await settled(live), true);
+    assert.equal(sub.state, 'idle');
+  });
+
+  it('lets a waiter go when the channel is released after a lost connection', async () => {
+    const redis = new ScriptedRedis();
+    const { sub } = channel(redis);
+    void sub.want();
+    await redis.succeed();
+    sub.connectionLost();
+    const live = sub.live;
+    sub.release();
+    assert.equal(await settled(live), true);
+  });
+
+  it('lets go whoever waited during an UNSUBSCRIBE of a released channel', async () => {
+    const redis = new ScriptedRedis();
+    const { sub } = channel(redis);
+    void sub.want();
+    await redis.succeed();
+    sub.release();
+    assert.equal(sub.state, 'unsubscribing');
+    const live = sub.live;
+    assert.equal(await settled(live), false);
+    await redis.succeed();
+    assert.equal(sub.state, 'idle');
+    assert.equal(await settled(live), true);
+  });
+
+  it('released and idle, then wanted again: the new caller waits for the new SUBSCRIBE, not the old release', async () => {
+    const redis = new ScriptedRedis();
+    const { sub } = channel(redis, 60_000);
+    const first = sub.want();
+    sub.release();
+    await redis.fail();
+    assert.equal(await settled(first), true);
+    const again = sub.want();
+    assert.equal(sub.state, 'subscribing');
+    assert.equal(await settled(again), false, 'not live yet');
+    assert.equal(await settled(sub.live), false);
+    await redis.succeed();
+    assert.equal(await settled(again), true);
+    assert.equal(sub.state, 'live');
+  });
+
+  it('released and wanted again while the SUBSCRIBE is in flight: waiters resolve only once it is live', async () => {
+    const redis = new ScriptedRedis();
+    const { sub, idle } = channel(redis, 1);
+    const live = sub.want();
+    sub.release();
+    const again = sub.want();
+    await redis.fail();
+    assert.equal(await settled(live), false, 'still wanted after the failure: retrying');
+    await new Promise((r) => setTimeout(r, 5));
+    await redis.succeed();
+    assert.equal(await settled(live), true);
+    assert.equal(await settled(again), true);
+    assert.equal(sub.state, 'live');
+    assert.deepEqual(idle, []);
+  });
+
   it('goes idle without a command when released after a lost connection', async () => {
     const redis = new ScriptedRedis();
     const { sub, idle } = channel(redis);

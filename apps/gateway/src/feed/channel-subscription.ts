@@ -19,7 +19,8 @@ export interface ChannelOptions {
  * `wanted` says what the gateway needs; one loop at a time moves the state towards it, re-reading
  * `wanted` after every await, so a release during a SUBSCRIBE or a want during an UNSUBSCRIBE ends
  * in the right state. A failed SUBSCRIBE is retried with back-off for as long as the channel is
- * wanted. Everyone who needs the channel live waits on the one `live` promise.
+ * wanted. Everyone who needs the channel live waits on the one `live` promise, which also resolves when
+ * the channel goes idle with nobody wanting it: a waiter must never hang on a channel that will not come.
  */
 export class ChannelSubscription {
   private current: ChannelState = 'idle';
@@ -43,7 +44,11 @@ export class ChannelSubscription {
     return this.wanted;
   }
 
-  /** Resolves once the channel is live; stays pending while Redis refuses, until it is live or released. */
+  /**
+   * Resolves once the channel is live, or once it is released and idle (then nothing is coming: a waiter
+   * re-checks what it still wants, as the subscription service does). Stays pending while Redis refuses a
+   * wanted channel. Resolved rather than rejected: nothing failed, and `want()` callers do not catch.
+   */
   get live(): Promise<void> {
     return this.liveSignal.promise;
   }
@@ -79,9 +84,16 @@ export class ChannelSubscription {
     this.driving = true;
     void this.converge().finally(() => {
       this.driving = false;
-      if (this.current === 'idle' && !this.wanted) this.options.onIdle?.(this.channel);
+      if (this.current === 'idle' && !this.wanted) this.becameIdle();
       else if (this.wanted !== (this.current === 'live')) this.drive();
     });
+  }
+
+  /** Nobody wants the channel and it is not subscribed: waiters are let go, later wanters get a fresh promise. */
+  private becameIdle(): void {
+    this.liveSignal.resolve();
+    this.liveSignal = signal();
+    this.options.onIdle?.(this.channel);
   }
 
   private async converge(): Promise<void> {
