@@ -45,6 +45,17 @@ describe('AddressBudget against the real Redis', () => {
     assert.equal(await one.take('2001:db8::9'), false);
   });
 
+  it('gives one host rotating through its IPv6 /64 one budget, and a mapped IPv4 address the IPv4 budget', async () => {
+    const gateway = budget(redis[0], prefix, 0.01, 2);
+    assert.equal(await gateway.take('2001:db8:5:6::1'), true);
+    assert.equal(await gateway.take('2001:db8:5:6::2'), true);
+    assert.equal(await gateway.take('2001:db8:5:6:dead:beef:0:1'), false, 'another address of the same /64 draws on the same bucket');
+    assert.equal(await gateway.take('2001:db8:5:7::1'), true, 'the next /64 has its own');
+    assert.equal(await gateway.take('203.0.113.8'), true);
+    assert.equal(await gateway.take('::ffff:203.0.113.8'), true);
+    assert.equal(await gateway.take('203.0.113.8'), false, 'the mapped spelling spent the IPv4 bucket');
+  });
+
   it('refills with time', async () => {
     const gateway = budget(redis[0], prefix, 100, 1);
     assert.equal(await gateway.take('203.0.113.3'), true);
