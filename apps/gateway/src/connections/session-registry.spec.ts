@@ -33,6 +33,17 @@ describe('SessionRegistry', () => {
     assert.equal(sessions.refusalFor('203.0.113.7'), null);
   });
 
+  it('counts the addresses of one IPv6 /64 as one client, so rotating addresses does not escape the cap', () => {
+    const sessions = registry();
+    sessions.open(fakeSocket().ws, fakeRequest('2001:db8:1:2::a'));
+    const second = fakeSocket();
+    sessions.open(second.ws, fakeRequest('2001:db8:1:2:ffff::b'));
+    assert.equal(sessions.refusalFor('2001:db8:1:2::c')?.status, 429);
+    assert.equal(sessions.refusalFor('2001:db8:1:3::a'), null, 'another /64');
+    sessions.close(second.ws);
+    assert.equal(sessions.refusalFor('2001:db8:1:2::c'), null);
+  });
+
   it('counts a session under the address the upgrade checks found, behind a trusted proxy', () => {
     const sessions = registry();
     const request = fakeRequest('10.0.0.1', { 'x-forwarded-for': '203.0.113.7' });

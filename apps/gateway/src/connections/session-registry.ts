@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { WsCloseCode, WsErrorCode } from '#app/contracts';
 import { gatewayConfig, type GatewayConfig } from '#app/config';
+import { addressKey } from '../rate-limit/address-key.js';
 import { ClientSession, type SessionLimits } from './client-session.js';
 import { GatewayStats } from './gateway-stats.js';
 import { TrustedProxies } from './trusted-proxies.js';
@@ -65,10 +66,10 @@ export class SessionRegistry {
     return this.bySocket.get(socket);
   }
 
-  /** Why one more connection from `address` must be refused, or null when there is room for it. */
+  /** Why one more connection from `address` (an IPv6 one counted with its /64) must be refused, or null when there is room for it. */
   refusalFor(address: string): Refusal | null {
     if (this.bySocket.size >= this.config.maxConnections) return { status: 503, message: 'Gateway at its connection limit, try another or later' };
-    if ((this.perAddress.get(address) ?? 0) >= this.config.maxConnectionsPerIp) return { status: 429, message: 'Too many connections from this address' };
+    if ((this.perAddress.get(addressKey(address)) ?? 0) >= this.config.maxConnectionsPerIp) return { status: 429, message: 'Too many connections from this address' };
     return null;
   }
 
@@ -81,7 +82,8 @@ export class SessionRegistry {
     const { address, expiresAt } = this.admissions.get(request) ?? { address: this.proxies.clientAddress(request), expiresAt: null };
     const session = new ClientSession(socket, address, this.limits, this.stats, this.onTaskError);
     this.bySocket.set(socket, session);
-    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    const key = addressKey(address);
+    this.perAddress.set(key, (this.perAddress.get(key) ?? 0) + 1);
     if (expiresAt !== null) this.closeAtExpiry(session, expiresAt);
     return session;
   }
@@ -94,9 +96,10 @@ export class SessionRegistry {
     this.bySocket.delete(socket);
     clearTimeout(this.expiries.get(socket));
     this.expiries.delete(socket);
-    const left = (this.perAddress.get(session.ip) ?? 1) - 1;
-    if (left > 0) this.perAddress.set(session.ip, left);
-    else this.perAddress.delete(session.ip);
+    const key = addressKey(session.ip);
+    const left = (this.perAddress.get(key) ?? 1) - 1;
+    if (left > 0) this.perAddress.set(key, left);
+    else this.perAddress.delete(key);
     return session;
   }
 
