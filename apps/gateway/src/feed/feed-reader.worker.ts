@@ -32,11 +32,11 @@ const outbox = new FeedOutbox(outboxOptions);
 const asked = new Map<string, number>();
 let flushQueued = false;
 
-/** One batch per turn of this thread's event loop: everything one read of the socket brought. */
+/** One batch per read of the socket: ioredis emits a read's messages in one go, and the microtask runs after the last. */
 function flushSoon(): void {
   if (flushQueued) return;
   flushQueued = true;
-  setImmediate(() => {
+  queueMicrotask(() => {
     flushQueued = false;
     const batch = outbox.take();
     if (batch) post({ batch });
