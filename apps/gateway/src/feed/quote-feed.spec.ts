@@ -90,6 +90,22 @@ describe('QuoteFeed', () => {
     assert.deepEqual(b.got, a.got);
   });
 
+  it('fans each quote of a message holding several (one processor write) out in order, as its own frame', async () => {
+    const { subscriber, index, quoteFeed } = feed();
+    await quoteFeed.want('AAPL');
+    const a = recordingSession();
+    index.add('AAPL', a.session);
+    subscriber.emit('p:quotes:{AAPL}', '{"symbol":"AAPL","seq":7}');
+    subscriber.emit('p:quotes:{AAPL}', '{"symbol":"AAPL","seq":7}\n{"symbol":"AAPL","seq":8}\n{"symbol":"AAPL","seq":9}');
+    await fannedOut(quoteFeed);
+    assert.deepEqual(a.got, [
+      { symbol: 'AAPL', seq: 7, frame: '{"type":"update","payload":{"symbol":"AAPL","seq":7}}' },
+      { symbol: 'AAPL', seq: 8, frame: '{"type":"update","payload":{"symbol":"AAPL","seq":8}}' },
+      { symbol: 'AAPL', seq: 9, frame: '{"type":"update","payload":{"symbol":"AAPL","seq":9}}' },
+    ]);
+    assert.equal(quoteFeed.staleDropped, 1, 'seq 7 again (a replayed write) is dropped, the rest of its message is not');
+  });
+
   it('fans a bar out on its interval:symbol stream as a bar frame', async () => {
     const { subscriber, index, quoteFeed } = feed();
     await quoteFeed.want('1m:AAPL');

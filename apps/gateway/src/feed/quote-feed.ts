@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { barChannel, quoteChannel } from '#app/contracts';
+import { barChannel, QUOTE_SEPARATOR, quoteChannel, quotesOfMessage } from '#app/contracts';
 import { redisConfig, type RedisConfig } from '#app/config';
 import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
 import { ChannelSubscription } from './channel-subscription.js';
@@ -136,8 +136,14 @@ export class QuoteFeed implements OnApplicationShutdown {
     if (route) this.backlog.push({ key: route.key, head: route.head, json });
   }
 
-  /** One frame built once for every subscriber of the stream. */
+  /** A quote message may hold several quotes (see quoteChannel): each is fanned out in turn. */
   private fanOut({ key, head, json }: FanOutItem): void {
+    if (head !== UPDATE_HEAD || !json.includes(QUOTE_SEPARATOR)) return this.fanOutOne(key, head, json);
+    for (const quote of quotesOfMessage(json)) this.fanOutOne(key, head, quote);
+  }
+
+  /** One frame built once for every subscriber of the stream. */
+  private fanOutOne(key: string, head: string, json: string): void {
     const seq = seqOf(json);
     const newest = this.newest.get(key) ?? -1;
     if (seq < newest || (seq === newest && head === UPDATE_HEAD)) {
