@@ -1,9 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, type Admin, type ITopicConfig } from 'kafkajs';
 import { kafkaConfig, type KafkaConfig } from '#app/config';
 import { kafkaClientConfig } from './kafka-client.config.js';
 
 const PING_TIMEOUT_MS = 3000;
+/** How long start-up waits for the topics' partitions to have leaders before it gives up. */
+const LEADER_TIMEOUT_MS = 30_000;
+const LEADER_POLL_MS = 250;
 
 /** One long-lived admin connection per app: topic creation at start-up and the readiness probe. */
 @Injectable()
@@ -16,15 +20,46 @@ export class KafkaAdmin implements OnApplicationShutdown {
     this.admin = new Kafka(kafkaClientConfig(config, 'admin')).admin();
   }
 
-  /** Creates the topics that are missing; existing ones are left as they are. */
-  async ensureTopics(topics: ITopicConfig[]): Promise<void> {
+  /**
+   * Creates the topics that are missing (existing ones are left as they are) and resolves once every
+   * partition of each has a leader. A topic another app has just created, or whose broker is coming
+   * back, exists before its leaders are elected; a consumer subscribing then failed with "This server
+   * does not host this topic-partition" and the app exited at start-up.
+   */
+  async ensureTopics(topics: ITopicConfig[], leaderTimeoutMs = LEADER_TIMEOUT_MS): Promise<void> {
     await this.connect();
     const existing = new Set(await this.admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
-    if (missing.length === 0) return;
-    // false: another app created them first, which is as good.
-    const created = await this.admin.createTopics({ topics: missing, waitForLeaders: true });
-    if (created) this.logger.log(`created topics ${missing.map((t) => `${t.topic}(${t.numPartitions} partitions)`).join(', ')}`);
+    if (missing.length > 0) {
+      // false: another app created them first, which is as good.
+      const created = await this.admin.createTopics({ topics: missing, waitForLeaders: true });
+      if (created) this.logger.log(`created topics ${missing.map((t) => `${t.topic}(${t.numPartitions} partitions)`).join(', ')}`);
+    }
+    await this.waitForLeaders(topics.map((t) => t.topic), leaderTimeoutMs);
+  }
+
+  private async waitForLeaders(topics: string[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      const waiting = await this.partitionsWithoutLeader(topics);
+      if (waiting === null) return;
+      if (Date.now() >= deadline) throw new Error(`no leader after ${timeoutMs} ms for ${waiting}`);
+      if (attempt === 1) this.logger.log(`waiting for the leaders of ${waiting}`);
+      await sleep(LEADER_POLL_MS);
+    }
+  }
+
+  /** The partitions that have no leader yet, described, or null when every one has. */
+  private async partitionsWithoutLeader(topics: string[]): Promise<string | null> {
+    let metadata: Awaited<ReturnType<Admin['fetchTopicMetadata']>>;
+    try {
+      metadata = await this.admin.fetchTopicMetadata({ topics });
+    } catch (err) {
+      // Kafka answers LEADER_NOT_AVAILABLE or UNKNOWN_TOPIC_OR_PARTITION while it elects them.
+      return `${topics.join(', ')} (${(err as Error).message})`;
+    }
+    const leaderless = metadata.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0 || p.partitionErrorCode !== 0).map((p) => `${t.name}[${p.partitionId}]`));
+    return leaderless.length > 0 ? leaderless.join(', ') : null;
   }
 
   /** Resolves with the broker count when the cluster answers a metadata request in time. */
