@@ -17,6 +17,8 @@ export const quoteChannel = (prefix: string, symbol: string): string => `${prefi
 export const QUOTE_SEPARATOR = '\n';
 /** The quotes' JSON of one quoteChannel message, oldest first. */
 export const quotesOfMessage = (message: string): string[] => message.split(QUOTE_SEPARATOR);
+/** The newest quote's JSON of a quoteChannel message (the whole message for a bar's). */
+export const newestOfMessage = (message: string): string => message.slice(message.lastIndexOf(QUOTE_SEPARATOR) + 1);
 /**
  * A symbol's recent quotes: a Redis Stream whose entry IDs are `<seq>-0` (so a range by seq is one
  * XRANGE) and whose one field, `json`, is the quote as stored under quoteKey.

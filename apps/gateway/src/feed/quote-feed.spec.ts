@@ -5,6 +5,7 @@ import type { ClientSession } from '../connections/client-session.js';
 import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
 import type { FeedListener, FeedSubscriber } from './feed-subscriber.js';
 import { QuoteFeed } from './quote-feed.js';
+import { UPDATE_HEAD } from './server-frames.js';
 
 /**
  * A pub/sub connection that confirms SUBSCRIBE unless the channel's server is away; it can drop as a
@@ -104,6 +105,17 @@ describe('QuoteFeed', () => {
       { symbol: 'AAPL', seq: 9, frame: '{"type":"update","payload":{"symbol":"AAPL","seq":9}}' },
     ]);
     assert.equal(quoteFeed.staleDropped, 1, 'seq 7 again (a replayed write) is dropped, the rest of its message is not');
+  });
+
+  it('fans out only the newest quote of a message the backlog kept as the latest of its stream, counting the others as conflated', async () => {
+    const { index, quoteFeed } = feed();
+    await quoteFeed.want('AAPL');
+    const a = recordingSession();
+    index.add('AAPL', a.session);
+    quoteFeed.backlog.push({ key: 'AAPL', head: UPDATE_HEAD, json: '{"seq":1}\n{"seq":2}\n{"seq":3}', latestOnly: true });
+    await fannedOut(quoteFeed);
+    assert.deepEqual(a.got.map((u) => u.seq), [3]);
+    assert.equal(quoteFeed.conflated, 2);
   });
 
   it('fans a bar out on its interval:symbol stream as a bar frame', async () => {

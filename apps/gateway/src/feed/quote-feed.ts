@@ -45,6 +45,8 @@ export class QuoteFeed implements OnApplicationShutdown {
   subscribeRetries = 0;
   /** Messages dropped for a seq older than one already fanned out (a Redis failover replaying writes). */
   staleDropped = 0;
+  /** Quotes dropped from a message cut to its newest by the backlog. */
+  private olderInMessageDropped = 0;
 
   constructor(
     @Inject(redisConfig.KEY) private readonly config: Pick<RedisConfig, 'keyPrefix'>,
@@ -68,9 +70,9 @@ export class QuoteFeed implements OnApplicationShutdown {
     return this.received + (this.subscriber.conflated ?? 0);
   }
 
-  /** Messages replaced by a newer one of their stream, by the reader thread or the backlog. */
+  /** Messages (and quotes in them) replaced by a newer one of their stream, by the reader thread or the backlog. */
   get conflated(): number {
-    return this.backlog.conflated + (this.subscriber.conflated ?? 0);
+    return this.backlog.conflated + this.olderInMessageDropped + (this.subscriber.conflated ?? 0);
   }
 
   /** Wanted channels not live yet: waiting for a SUBSCRIBE or for Redis to come back. */
@@ -136,10 +138,18 @@ export class QuoteFeed implements OnApplicationShutdown {
     if (route) this.backlog.push({ key: route.key, head: route.head, json });
   }
 
-  /** A quote message may hold several quotes (see quoteChannel): each is fanned out in turn. */
-  private fanOut({ key, head, json }: FanOutItem): void {
+  /**
+   * A quote message may hold several quotes (see quoteChannel): each is fanned out in turn, or only
+   * the newest once the backlog has cut the stream to its latest.
+   */
+  private fanOut({ key, head, json, latestOnly }: FanOutItem): void {
     if (head !== UPDATE_HEAD || !json.includes(QUOTE_SEPARATOR)) return this.fanOutOne(key, head, json);
-    for (const quote of quotesOfMessage(json)) this.fanOutOne(key, head, quote);
+    const quotes = quotesOfMessage(json);
+    if (latestOnly) {
+      this.olderInMessageDropped += quotes.length - 1;
+      return this.fanOutOne(key, head, quotes[quotes.length - 1]);
+    }
+    for (const quote of quotes) this.fanOutOne(key, head, quote);
   }
 
   /** One frame built once for every subscriber of the stream. */
