@@ -36,13 +36,9 @@ export class HopObservers {
     subscriber.on('error', () => undefined);
     await subscriber.connect();
     await subscriber.psubscribe(`${prefix}quotes:{*}`);
-    subscriber.on('pmessage', (_p, _c, message) => {
-      const now = nowMs();
-      // A message holds the quotes of one store call, newline-separated (quoteChannel in libs/contracts).
-      for (const json of message.split('\n')) {
-        const ts = Number(TIMESTAMP.exec(json)?.[1]);
-        if (ts) observers.redis.record(now - ts);
-      }
+    subscriber.on('pmessage', (_p, _c, json) => {
+      const ts = Number(TIMESTAMP.exec(json)?.[1]);
+      if (ts) observers.redis.record(nowMs() - ts);
     });
     observers.stopAll = async () => {
       subscriber.disconnect();

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { quotesOfMessage, type Quote } from '#app/contracts';
+import type { Quote } from '#app/contracts';
 
 /**
  * Watches what the processor writes to Redis under one key prefix: every quote it publishes on the
@@ -17,13 +17,11 @@ export class QuoteWatcher {
     private readonly prefix: string,
   ) {
     subscriber.on('pmessage', (_pattern: string, _channel: string, message: string) => {
-      for (const json of quotesOfMessage(message)) {
-        const quote = JSON.parse(json) as Quote;
-        let list = this.published.get(quote.symbol);
-        if (!list) this.published.set(quote.symbol, (list = []));
-        list.push(quote.seq);
-        this.publishedCount++;
-      }
+      const quote = JSON.parse(message) as Quote;
+      let list = this.published.get(quote.symbol);
+      if (!list) this.published.set(quote.symbol, (list = []));
+      list.push(quote.seq);
+      this.publishedCount++;
     });
   }
 

@@ -8,17 +8,7 @@
  * SYMBOL_PATTERN and REDIS_KEY_PREFIX allow no braces, so the symbol is always the first tag.
  */
 export const quoteKey = (prefix: string, symbol: string): string => `${prefix}quote:{${symbol}}`;
-/**
- * Where a symbol's new quotes are published: each message holds the quotes one store call found newer
- * than the stored one, oldest first, as their JSON separated by QUOTE_SEPARATOR (usually just one).
- */
 export const quoteChannel = (prefix: string, symbol: string): string => `${prefix}quotes:{${symbol}}`;
-/** Between the quotes of one quoteChannel message (JSON has no raw newline). */
-export const QUOTE_SEPARATOR = '\n';
-/** The quotes' JSON of one quoteChannel message, oldest first. */
-export const quotesOfMessage = (message: string): string[] => message.split(QUOTE_SEPARATOR);
-/** The newest quote's JSON of a quoteChannel message (the whole message for a bar's). */
-export const newestOfMessage = (message: string): string => message.slice(message.lastIndexOf(QUOTE_SEPARATOR) + 1);
 /**
  * A symbol's recent quotes: a Redis Stream whose entry IDs are `<seq>-0` (so a range by seq is one
  * XRANGE) and whose one field, `json`, is the quote as stored under quoteKey.

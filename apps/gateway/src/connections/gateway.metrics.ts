@@ -24,7 +24,7 @@ export class GatewayMetrics {
     observedGauge(registry, 'gateway_channels', 'Redis channels kept for subscribed symbols, in any state', () => feed.channelCount);
     observedGauge(registry, 'gateway_channels_pending', 'Channels wanted but not live yet (SUBSCRIBE in flight or Redis away)', () => feed.pendingCount);
     observedCounter(registry, 'gateway_subscribe_retries_total', 'Failed Redis SUBSCRIBEs retried with back-off', () => feed.subscribeRetries);
-    observedCounter(registry, 'gateway_quotes_received_total', 'Messages received from Redis pub/sub: a bar, or the quotes of a symbol one processor write found new', () => feed.receivedFromRedis);
+    observedCounter(registry, 'gateway_quotes_received_total', 'Quotes and bars received from Redis pub/sub', () => feed.receivedFromRedis);
     observedCounter(registry, 'gateway_feed_conflated_total', 'Messages replaced by a newer one of the same stream while fan-out was behind', () => feed.conflated);
     observedCounter(registry, 'gateway_feed_stale_dropped_total', 'Messages dropped for a seq older than one already sent on their stream (writes replayed after a Redis failover)', () => feed.staleDropped);
     observedGauge(registry, 'gateway_feed_backlog', 'Streams waiting for fan-out while the gateway is behind', () => feed.backlog.size);

@@ -59,21 +59,6 @@ describe('FanOutBacklog', () => {
     assert.deepEqual(sent, ['AAPL=1', 'AAPL=3', 'GOOG=2']);
   });
 
-  it('marks the messages kept by a cut as wanted for their latest only, and no other', () => {
-    const latestOnly: string[] = [];
-    let time = 0;
-    const queue: Array<() => void> = [];
-    const backlog = new FanOutBacklog((i) => latestOnly.push(`${i.key}=${i.json}:${i.latestOnly === true}`), {
-      budgetMs: 10, maxWaiting: 3, maxWaitMs: 1000, now: () => time, defer: (run) => queue.push(run),
-    });
-    backlog.push(item('AAPL', '1'));
-    time += 11;
-    for (const [key, json] of [['AAPL', '2'], ['AAPL', '3'], ['GOOG', '1'], ['AAPL', '4']]) backlog.push(item(key, json));
-    backlog.push(item('MSFT', '1'));
-    queue.splice(0).forEach((run) => run());
-    assert.deepEqual(latestOnly, ['AAPL=1:false', 'GOOG=1:true', 'AAPL=4:true', 'MSFT=1:false']);
-  });
-
   it('keeps later messages behind the backlog, and fans out at once again once it is empty', () => {
     const { backlog, sent, advance, turn } = harness();
     backlog.push(item('AAPL', '1'));

@@ -4,8 +4,6 @@ export interface FanOutItem {
   json: string;
   /** When it started waiting (set by the backlog). */
   waitingSince?: number;
-  /** Set when the backlog cut the waiting messages to the latest per stream: of several quotes in it, only the newest is wanted. */
-  latestOnly?: boolean;
 }
 
 export interface BacklogOptions {
@@ -85,7 +83,6 @@ export class FanOutBacklog {
     for (let i = this.head; i < this.waiting.length; i++) {
       const item = this.waiting[i];
       item.waitingSince = now;
-      item.latestOnly = true;
       latest.delete(item.key);
       latest.set(item.key, item);
     }

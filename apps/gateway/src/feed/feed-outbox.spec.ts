@@ -91,17 +91,6 @@ describe('FeedOutbox', () => {
     });
   });
 
-  it('cuts a message of several quotes (one processor write) to its newest when it conflates, counting the older ones', () => {
-    const { outbox } = outboxWith({ maxWaiting: 2 });
-    outbox.message('q:X', '0');
-    outbox.take();
-    outbox.message('q:AAPL', '{"seq":1}\n{"seq":2}');
-    outbox.message('q:AAPL', '{"seq":3}\n{"seq":4}\n{"seq":5}');
-    outbox.message('bar:1m:AAPL', '{"seq":5}');
-    outbox.taken();
-    assert.deepEqual(outbox.take(), { events: ['q:AAPL', '{"seq":5}', 'bar:1m:AAPL', '{"seq":5}'], conflated: 3 });
-  });
-
   it('sends a control on its own', () => {
     const { outbox } = outboxWith();
     outbox.control({ reply: 1, error: 'Connection is closed.' });

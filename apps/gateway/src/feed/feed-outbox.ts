@@ -1,5 +1,3 @@
-import { newestOfMessage, quotesOfMessage } from '#app/contracts';
-
 /** What the feed reader thread tells the gateway besides messages, in order with them. */
 export type FeedControl =
   /** Subscriptions lost: these channels, or every one (null). */
@@ -29,8 +27,8 @@ export interface OutboxOptions {
  * The feed reader thread's side of the hand-over (see WorkerFeedSubscriber): everything read from
  * Redis goes to the gateway's thread one batch at a time, the next only once that thread has taken the
  * last one. While it is busy, the reader keeps reading and messages wait here, in order; past
- * `maxWaiting` messages or `maxWaitMs` they are cut to the latest quote per channel (a quote is the
- * symbol's whole state), so a gateway thread that falls behind neither makes Redis cut the connection at its
+ * `maxWaiting` messages or `maxWaitMs` they are cut to the latest per channel (a quote is the symbol's
+ * whole state), so a gateway thread that falls behind neither makes Redis cut the connection at its
  * output-buffer limit nor grows this queue without bound. Controls (a lost connection, a SUBSCRIBE's
  * reply) keep their order; a merge puts the kept messages after them, which is harmless (a message
  * arrives only after its channel's SUBSCRIBE reply; one moved past its UNSUBSCRIBE reply is dropped, as
@@ -98,14 +96,8 @@ export class FeedOutbox {
       latest.delete(event);
       latest.set(event, this.events[++i] as string);
     }
-    let olderInMessages = 0;
-    for (const [channel, payload] of latest) {
-      // A quote message holding several quotes (one processor write) is cut to its newest as well.
-      const newest = newestOfMessage(payload);
-      if (newest.length !== payload.length) olderInMessages += quotesOfMessage(payload).length - 1;
-      kept.push(channel, newest);
-    }
-    this.conflated += this.waiting - latest.size + olderInMessages;
+    for (const [channel, payload] of latest) kept.push(channel, payload);
+    this.conflated += this.waiting - latest.size;
     this.waiting = latest.size;
     this.events = kept;
     this.oldestAt = this.now();

@@ -5,7 +5,6 @@ import type { ClientSession } from '../connections/client-session.js';
 import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
 import type { FeedListener, FeedSubscriber } from './feed-subscriber.js';
 import { QuoteFeed } from './quote-feed.js';
-import { UPDATE_HEAD } from './server-frames.js';
 
 /**
  * A pub/sub connection that confirms SUBSCRIBE unless the channel's server is away; it can drop as a
@@ -89,33 +88,6 @@ describe('QuoteFeed', () => {
     await fannedOut(quoteFeed);
     assert.deepEqual(a.got, [{ symbol: 'AAPL', seq: 7, frame: '{"type":"update","payload":{"symbol":"AAPL","seq":7}}' }]);
     assert.deepEqual(b.got, a.got);
-  });
-
-  it('fans each quote of a message holding several (one processor write) out in order, as its own frame', async () => {
-    const { subscriber, index, quoteFeed } = feed();
-    await quoteFeed.want('AAPL');
-    const a = recordingSession();
-    index.add('AAPL', a.session);
-    subscriber.emit('p:quotes:{AAPL}', '{"symbol":"AAPL","seq":7}');
-    subscriber.emit('p:quotes:{AAPL}', '{"symbol":"AAPL","seq":7}\n{"symbol":"AAPL","seq":8}\n{"symbol":"AAPL","seq":9}');
-    await fannedOut(quoteFeed);
-    assert.deepEqual(a.got, [
-      { symbol: 'AAPL', seq: 7, frame: '{"type":"update","payload":{"symbol":"AAPL","seq":7}}' },
-      { symbol: 'AAPL', seq: 8, frame: '{"type":"update","payload":{"symbol":"AAPL","seq":8}}' },
-      { symbol: 'AAPL', seq: 9, frame: '{"type":"update","payload":{"symbol":"AAPL","seq":9}}' },
-    ]);
-    assert.equal(quoteFeed.staleDropped, 1, 'seq 7 again (a replayed write) is dropped, the rest of its message is not');
-  });
-
-  it('fans out only the newest quote of a message the backlog kept as the latest of its stream, counting the others as conflated', async () => {
-    const { index, quoteFeed } = feed();
-    await quoteFeed.want('AAPL');
-    const a = recordingSession();
-    index.add('AAPL', a.session);
-    quoteFeed.backlog.push({ key: 'AAPL', head: UPDATE_HEAD, json: '{"seq":1}\n{"seq":2}\n{"seq":3}', latestOnly: true });
-    await fannedOut(quoteFeed);
-    assert.deepEqual(a.got.map((u) => u.seq), [3]);
-    assert.equal(quoteFeed.conflated, 2);
   });
 
   it('fans a bar out on its interval:symbol stream as a bar frame', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { barChannel, QUOTE_SEPARATOR, quoteChannel, quotesOfMessage } from '#app/contracts';
+import { barChannel, quoteChannel } from '#app/contracts';
 import { redisConfig, type RedisConfig } from '#app/config';
 import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
 import { ChannelSubscription } from './channel-subscription.js';
@@ -45,8 +45,6 @@ export class QuoteFeed implements OnApplicationShutdown {
   subscribeRetries = 0;
   /** Messages dropped for a seq older than one already fanned out (a Redis failover replaying writes). */
   staleDropped = 0;
-  /** Quotes dropped from a message cut to its newest by the backlog. */
-  private olderInMessageDropped = 0;
 
   constructor(
     @Inject(redisConfig.KEY) private readonly config: Pick<RedisConfig, 'keyPrefix'>,
@@ -70,9 +68,9 @@ export class QuoteFeed implements OnApplicationShutdown {
     return this.received + (this.subscriber.conflated ?? 0);
   }
 
-  /** Messages (and quotes in them) replaced by a newer one of their stream, by the reader thread or the backlog. */
+  /** Messages replaced by a newer one of their stream, by the reader thread or the backlog. */
   get conflated(): number {
-    return this.backlog.conflated + this.olderInMessageDropped + (this.subscriber.conflated ?? 0);
+    return this.backlog.conflated + (this.subscriber.conflated ?? 0);
   }
 
   /** Wanted channels not live yet: waiting for a SUBSCRIBE or for Redis to come back. */
@@ -138,22 +136,8 @@ export class QuoteFeed implements OnApplicationShutdown {
     if (route) this.backlog.push({ key: route.key, head: route.head, json });
   }
 
-  /**
-   * A quote message may hold several quotes (see quoteChannel): each is fanned out in turn, or only
-   * the newest once the backlog has cut the stream to its latest.
-   */
-  private fanOut({ key, head, json, latestOnly }: FanOutItem): void {
-    if (head !== UPDATE_HEAD || !json.includes(QUOTE_SEPARATOR)) return this.fanOutOne(key, head, json);
-    const quotes = quotesOfMessage(json);
-    if (latestOnly) {
-      this.olderInMessageDropped += quotes.length - 1;
-      return this.fanOutOne(key, head, quotes[quotes.length - 1]);
-    }
-    for (const quote of quotes) this.fanOutOne(key, head, quote);
-  }
-
   /** One frame built once for every subscriber of the stream. */
-  private fanOutOne(key: string, head: string, json: string): void {
+  private fanOut({ key, head, json }: FanOutItem): void {
     const seq = seqOf(json);
     const newest = this.newest.get(key) ?? -1;
     if (seq < newest || (seq === newest && head === UPDATE_HEAD)) {

@@ -23,9 +23,6 @@
  *     history max age ms, interval count, then per interval: name, length ms, retention ms.
  *   ARGV per symbol: symbol, quote channel, one bar channel per interval, quote count n, then n times:
  *     seq, quote JSON, price, volume, timestamp ms.
- * A symbol group's fresh quotes are published as one message, their JSON joined by newlines, before
- * the group's bars.
- *
  * Returns, per symbol group of ARGV in order, how many of its quotes were stored and published (a
  * symbol may come in more than one group: the caller merges the batches of several partitions).
  */
@@ -92,7 +89,6 @@ while a <= #ARGV do
   local lastTs = tonumber(stored[3])
   local bars, closed, opened = {}, {}, {}
   local newestSeq, newestJson, newestTs
-  local freshJson = {}
   local fresh = 0
   for i = 1, n do
     local seqArg, json, priceArg = ARGV[a], ARGV[a + 1], ARGV[a + 2]
@@ -105,7 +101,7 @@ while a <= #ARGV do
       newestSeq, newestJson, newestTs = seqArg, json, ts
       fresh = fresh + 1
       redis.call('XADD', historyKey, 'MAXLEN', '~', historyMax, seqArg .. '-0', 'json', json, 'ts', ts)
-      freshJson[fresh] = json
+      publishes[#publishes + 1] = { quoteChannel, json }
       for j = 1, intervalCount do
         local length = intervals[j].length
         local start = math.floor(ts / length) * length
@@ -132,9 +128,6 @@ while a <= #ARGV do
   end
 
   if newestSeq then
-    -- One message for the group's fresh quotes, newline-separated (QUOTE_SEPARATOR): a PUBLISH per quote
-    -- was over a quarter of the script's time at high rates.
-    publishes[#publishes + 1] = { quoteChannel, table.concat(freshJson, '\\n') }
     local quote = { 'seq', newestSeq, 'json', newestJson, 'vol', lastVolume, 'ts', newestTs }
     for j = 1, intervalCount do
       quote[#quote + 1] = quoteFields[3 + j]
