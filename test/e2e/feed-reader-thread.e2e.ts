@@ -85,7 +85,7 @@ describe('the feed read on a thread of its own', () => {
   });
 
   it('read on its own thread, the connection is never cut, the feed conflates and ends on the last quote', async () => {
-    const subscriber = new WorkerFeedSubscriber(config(url), { outbox: { maxWaiting: 200, maxWaitMs: 500 }, restartDelayMs: 1000, closeTimeoutMs: 2000 });
+    const subscriber = new WorkerFeedSubscriber(config(url), { outbox: { maxWaiting: 200 }, restartDelayMs: 1000, closeTimeoutMs: 2000 });
     try {
       const seen = await floodWhileBlocked(subscriber, 'thread');
       assert.equal(seen.cut, false, 'Redis cut the feed at its output-buffer limit');

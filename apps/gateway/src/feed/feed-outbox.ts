@@ -18,18 +18,17 @@ export interface FeedBatch {
 export interface OutboxOptions {
   /** Waiting messages past which only the latest per channel is kept. */
   maxWaiting: number;
-  /** How long the oldest waiting message may wait before only the latest per channel is kept. */
-  maxWaitMs: number;
-  now?: () => number;
 }
 
 /**
  * The feed reader thread's side of the hand-over (see WorkerFeedSubscriber): everything read from
  * Redis goes to the gateway's thread one batch at a time, the next only once that thread has taken the
  * last one. While it is busy, the reader keeps reading and messages wait here, in order; past
- * `maxWaiting` messages or `maxWaitMs` they are cut to the latest per channel (a quote is the symbol's
- * whole state), so a gateway thread that falls behind neither makes Redis cut the connection at its
- * output-buffer limit nor grows this queue without bound. Controls (a lost connection, a SUBSCRIBE's
+ * `maxWaiting` messages they are cut to the latest per channel (a quote is the symbol's whole state),
+ * so a gateway thread that falls behind neither makes Redis cut the connection at its output-buffer
+ * limit nor grows this queue without bound. There is no cut by age here: a short stall of the gateway's
+ * thread (a burst of fan-out, a GC) must not drop updates that, read on that thread, would have waited
+ * in Redis's buffer; QuoteFeed's backlog cuts by age, counted from when that thread takes them. Controls (a lost connection, a SUBSCRIBE's
  * reply) keep their order; a merge puts the kept messages after them, which is harmless (a message
  * arrives only after its channel's SUBSCRIBE reply; one moved past its UNSUBSCRIBE reply is dropped, as
  * nobody wants it) and never moves a message before a control.
@@ -37,14 +36,10 @@ export interface OutboxOptions {
 export class FeedOutbox {
   private events: FeedEvent[] = [];
   private waiting = 0;
-  private oldestAt = 0;
   private conflated = 0;
   private inFlight = false;
-  private readonly now: () => number;
 
-  constructor(private readonly options: OutboxOptions) {
-    this.now = options.now ?? (() => performance.now());
-  }
+  constructor(private readonly options: OutboxOptions) {}
 
   /** True while a batch is with the gateway's thread and not taken yet. */
   get busy(): boolean {
@@ -56,7 +51,6 @@ export class FeedOutbox {
   }
 
   message(channel: string, payload: string): void {
-    if (this.waiting === 0) this.oldestAt = this.now();
     this.events.push(channel, payload);
     this.waiting++;
     if (this.waiting > this.options.maxWaiting) this.keepLatest();
@@ -69,7 +63,6 @@ export class FeedOutbox {
   /** The batch to send now, or null: nothing waits, or the last batch is not taken yet. */
   take(): FeedBatch | null {
     if (this.inFlight || this.events.length === 0) return null;
-    if (this.waiting > 0 && this.now() - this.oldestAt > this.options.maxWaitMs) this.keepLatest();
     const batch = { events: this.events, conflated: this.conflated };
     this.events = [];
     this.waiting = 0;
@@ -100,6 +93,5 @@ export class FeedOutbox {
     this.conflated += this.waiting - latest.size;
     this.waiting = latest.size;
     this.events = kept;
-    this.oldestAt = this.now();
   }
 }

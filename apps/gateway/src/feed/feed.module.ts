@@ -5,7 +5,7 @@ import { gatewayConfig, type GatewayConfig, redisConfig, type RedisConfig } from
 import { createRedisClient, isCluster, RedisModule } from '#app/redis';
 import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
 import { BarReader } from './bar-reader.js';
-import { FEED_MAX_WAIT_MS, FEED_MAX_WAITING, FEED_SUBSCRIBER } from './feed.constants.js';
+import { FEED_MAX_WAITING, FEED_SUBSCRIBER } from './feed.constants.js';
 import { FeedHealthIndicator } from './feed-health.indicator.js';
 import { HistoryReader } from './history-reader.js';
 import { QuoteFeed } from './quote-feed.js';
@@ -14,9 +14,9 @@ import { ServerFeedSubscriber } from './server-feed-subscriber.js';
 import { ShardedFeedSubscriber } from './sharded-feed-subscriber.js';
 import { WorkerFeedSubscriber, type WorkerFeedOptions } from './worker-feed-subscriber.js';
 
-/** The reader thread conflates what waits for the gateway's thread within the bounds QuoteFeed's backlog keeps. */
+/** The reader thread conflates what waits for the gateway's thread past the count QuoteFeed's backlog keeps. */
 const READER_OPTIONS: WorkerFeedOptions = {
-  outbox: { maxWaiting: FEED_MAX_WAITING, maxWaitMs: FEED_MAX_WAIT_MS },
+  outbox: { maxWaiting: FEED_MAX_WAITING },
   restartDelayMs: 1000,
   closeTimeoutMs: 2000,
 };

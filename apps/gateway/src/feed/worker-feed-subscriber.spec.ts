@@ -37,7 +37,7 @@ function subscriberWith({ restartDelayMs = 5, closeTimeoutMs = 20 } = {}) {
   const threads: FakeThread[] = [];
   const heard: string[] = [];
   const subscriber = new WorkerFeedSubscriber({ url: 'redis://127.0.0.1:6379', clusterNodes: null, keyPrefix: 'w:', quoteTtlMs: 1000 } as RedisConfig, {
-    outbox: { maxWaiting: 10, maxWaitMs: 500 },
+    outbox: { maxWaiting: 10 },
     restartDelayMs,
     closeTimeoutMs,
     spawn: () => {
