@@ -6,8 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { RedisConfig } from '#app/config';
-import { createRedisClient } from '#app/redis';
-import { ServerFeedSubscriber } from '../../apps/gateway/src/feed/server-feed-subscriber.js';
+import { connectFeedSubscriber } from '../../apps/gateway/src/feed/connect-feed-subscriber.js';
 import type { FeedSubscriber } from '../../apps/gateway/src/feed/feed-subscriber.js';
 import { WorkerFeedSubscriber } from '../../apps/gateway/src/feed/worker-feed-subscriber.js';
 import { forgetState, localInfra, reservePorts } from '../support/local-infra.js';
@@ -73,7 +72,7 @@ describe('the feed read on a thread of its own', () => {
   const feedConnection = async () => /id=(\d+) .*name=feed /.exec(String(await admin.client('LIST')))?.[1];
 
   it('read on the gateway thread, Redis cuts the connection and the last quote is lost (why the thread exists)', async () => {
-    const subscriber = new ServerFeedSubscriber(createRedisClient(config(url), 'feed', 'subscriber') as Redis);
+    const { subscriber } = connectFeedSubscriber(config(url));
     try {
       const seen = await floodWhileBlocked(subscriber, 'inline');
       assert.equal(seen.cut, true);

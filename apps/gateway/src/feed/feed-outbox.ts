@@ -26,12 +26,15 @@ export interface OutboxOptions {
  * last one. While it is busy, the reader keeps reading and messages wait here, in order; past
  * `maxWaiting` messages they are cut to the latest per channel (a quote is the symbol's whole state),
  * so a gateway thread that falls behind neither makes Redis cut the connection at its output-buffer
- * limit nor grows this queue without bound. There is no cut by age here: a short stall of the gateway's
- * thread (a burst of fan-out, a GC) must not drop updates that, read on that thread, would have waited
- * in Redis's buffer; QuoteFeed's backlog cuts by age, counted from when that thread takes them. Controls (a lost connection, a SUBSCRIBE's
- * reply) keep their order; a merge puts the kept messages after them, which is harmless (a message
- * arrives only after its channel's SUBSCRIBE reply; one moved past its UNSUBSCRIBE reply is dropped, as
- * nobody wants it) and never moves a message before a control.
+ * limit nor grows this queue without bound.
+ *
+ * There is no cut by age here: a short stall of the gateway's thread (a burst of fan-out, a GC) must not
+ * drop updates that, read on that thread, would have waited in Redis's buffer; QuoteFeed's backlog cuts
+ * by age, counted from when that thread takes them.
+ *
+ * Controls (a lost connection, a SUBSCRIBE's reply) keep their order; a cut puts the kept messages after
+ * them, which is harmless (a message arrives only after its channel's SUBSCRIBE reply; one moved past
+ * its UNSUBSCRIBE reply is dropped, as nobody wants it) and never moves a message before a control.
  */
 export class FeedOutbox {
   private events: FeedEvent[] = [];
@@ -40,11 +43,6 @@ export class FeedOutbox {
   private inFlight = false;
 
   constructor(private readonly options: OutboxOptions) {}
-
-  /** True while a batch is with the gateway's thread and not taken yet. */
-  get busy(): boolean {
-    return this.inFlight;
-  }
 
   get size(): number {
     return this.waiting;

@@ -4,12 +4,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import type { RedisConfig } from '#app/config';
-import { createRedisClient, isCluster } from '#app/redis';
+import { connectFeedSubscriber } from './connect-feed-subscriber.js';
 import { FeedOutbox, type OutboxOptions } from './feed-outbox.js';
-import { EVERY_CHANNEL, type FeedSubscriber } from './feed-subscriber.js';
+import { EVERY_CHANNEL } from './feed-subscriber.js';
 import type { ReaderCommand, ReaderMessage } from './feed-reader.protocol.js';
-import { ServerFeedSubscriber } from './server-feed-subscriber.js';
-import { ShardedFeedSubscriber } from './sharded-feed-subscriber.js';
 
 const port = parentPort!;
 const { config, outbox: outboxOptions } = workerData as { config: RedisConfig; outbox: OutboxOptions };
@@ -25,8 +23,7 @@ const forward =
   };
 Logger.overrideLogger({ error: forward('error'), warn: forward('warn'), log: forward('log'), debug: forward('debug'), verbose: forward('verbose') });
 
-const client = createRedisClient(config, 'feed', 'subscriber');
-const subscriber: FeedSubscriber = isCluster(client) ? new ShardedFeedSubscriber(client) : new ServerFeedSubscriber(client);
+const { client, subscriber } = connectFeedSubscriber(config);
 const outbox = new FeedOutbox(outboxOptions);
 /** Channels the gateway asked for and did not give up (with its last command's id): those a lost shard may have held. */
 const asked = new Map<string, number>();

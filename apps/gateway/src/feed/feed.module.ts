@@ -2,16 +2,15 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { gatewayConfig, type GatewayConfig, redisConfig, type RedisConfig } from '#app/config';
-import { createRedisClient, isCluster, RedisModule } from '#app/redis';
+import { RedisModule } from '#app/redis';
 import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
 import { BarReader } from './bar-reader.js';
+import { connectFeedSubscriber } from './connect-feed-subscriber.js';
 import { FEED_MAX_WAITING, FEED_SUBSCRIBER } from './feed.constants.js';
 import { FeedHealthIndicator } from './feed-health.indicator.js';
 import { HistoryReader } from './history-reader.js';
 import { QuoteFeed } from './quote-feed.js';
 import { QuoteReader } from './quote-reader.js';
-import { ServerFeedSubscriber } from './server-feed-subscriber.js';
-import { ShardedFeedSubscriber } from './sharded-feed-subscriber.js';
 import { WorkerFeedSubscriber, type WorkerFeedOptions } from './worker-feed-subscriber.js';
 
 /** The reader thread conflates what waits for the gateway's thread past the count QuoteFeed's backlog keeps. */
@@ -27,12 +26,8 @@ const READER_OPTIONS: WorkerFeedOptions = {
     {
       provide: FEED_SUBSCRIBER,
       inject: [redisConfig.KEY, gatewayConfig.KEY],
-      // The feed re-subscribes its channels itself after a reconnect (see QuoteFeed).
-      useFactory: (config: RedisConfig, gateway: Pick<GatewayConfig, 'feedThread'>) => {
-        if (gateway.feedThread) return new WorkerFeedSubscriber(config, READER_OPTIONS);
-        const client = createRedisClient(config, 'feed', 'subscriber');
-        return isCluster(client) ? new ShardedFeedSubscriber(client) : new ServerFeedSubscriber(client);
-      },
+      useFactory: (config: RedisConfig, gateway: Pick<GatewayConfig, 'feedThread'>) =>
+        gateway.feedThread ? new WorkerFeedSubscriber(config, READER_OPTIONS) : connectFeedSubscriber(config).subscriber,
     },
     SubscriptionIndex,
     QuoteFeed,
