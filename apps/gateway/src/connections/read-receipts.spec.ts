@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { READ_GRACE_MS, ReadReceipts, SLOW_MEMORY_MS } from './read-receipts.js';
+import { READ_GRACE_MS, ReadReceipts, SLOW_MEMORY_MS, SLOW_READ_LAG_MS } from './read-receipts.js';
 
 function receipts(probeEveryBytes = 100, limitBytes = 400) {
   const pings: Buffer[] = [];
@@ -92,5 +92,35 @@ describe('ReadReceipts', () => {
     clock.now += SLOW_MEMORY_MS + 1;
     r.wrote(500);
     assert.equal(r.isBehind(), false, 'long after: a burst gets its grace again');
+  });
+
+  it('holds a client found behind to reading within SLOW_READ_LAG_MS of the write, however few bytes that is', () => {
+    const { receipts: r, pings, clock } = receipts();
+    r.wrote(1000);
+    clock.now += READ_GRACE_MS + 1;
+    assert.equal(r.isBehind(), true, 'found behind once');
+    r.pong(pings[0]);
+    assert.equal(r.isBehind(), false, 'caught up');
+    r.wrote(150);
+    assert.equal(r.probing, true);
+    assert.ok(r.unread < 400, 'under the byte limit');
+    clock.now += SLOW_READ_LAG_MS;
+    assert.equal(r.isBehind(), false, 'its receipt not late yet');
+    clock.now += 1;
+    assert.equal(r.isBehind(), true, 'still reading what was written SLOW_READ_LAG_MS ago: behind, at 150 bytes');
+    r.pong(pings[1]);
+    assert.equal(r.isBehind(), false, 'the receipt came back: caught up');
+  });
+
+  it('gives a client not found behind the whole grace for its receipt, under the byte limit too', () => {
+    const { receipts: r, pings, clock } = receipts();
+    r.wrote(300);
+    assert.equal(r.probing, true);
+    clock.now += READ_GRACE_MS;
+    assert.equal(r.isBehind(), false, 'a burst under the limit, its receipt out for the whole grace: not behind');
+    clock.now += 1;
+    assert.equal(r.isBehind(), true, 'still not read what was written READ_GRACE_MS ago: behind');
+    r.pong(pings[0]);
+    assert.equal(r.isBehind(), false);
   });
 });

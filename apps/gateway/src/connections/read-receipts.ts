@@ -9,11 +9,11 @@
  * 32 MB on loopback), so a client reading at a quarter of the gateway's pace held seconds of stale
  * quotes there while bufferedAmount said 0 (bench behind: clients 3,000 seqs behind at +5 s).
  *
- * States: no probe out, or one probe out carrying an id and the bytes written when it was sent. One at
+ * States: no probe out, or one probe out carrying an id and the bytes written and the time when it was sent. One at
  * a time, sent once `probeEveryBytes` are unconfirmed: a ping per that many bytes, none for an idle client.
  *
- * A client is behind when more than `limitBytes` have stayed unread for longer than READ_GRACE_MS, not as
- * soon as they are written: a burst (the backlog a restarted processor works off, a recovery replay)
+ * A client is behind when more than `limitBytes` have stayed unread, or a receipt has stayed unanswered,
+ * for longer than READ_GRACE_MS, not as soon as they are written: a burst (the backlog a restarted processor works off, a recovery replay)
  * puts hundreds of KiB on a socket within milliseconds, faster than any reader's pong can come back,
  * and judged by bytes alone a client that read it all was conflated and missed updates (faults e2e).
  */
@@ -24,11 +24,19 @@ export const READ_GRACE_MS = 500;
  * seconds late), a reader that keeps up still gets one for a burst.
  */
 export const SLOW_MEMORY_MS = 5000;
+/**
+ * Within SLOW_MEMORY_MS of having been behind, a client is behind again once its read receipt has been
+ * out this long (READ_GRACE_MS before that), however few bytes are unread: bytes alone let each slow
+ * reader hold up to the byte limit unread, at its pace 1-3 s of stale quotes (bench behind: 1,000
+ * clients at 100x each read ~600 updates a second, 256 KiB is ~2,000 of them), and the last quote of a
+ * burst reached a quarter of them more than 1 s late.
+ */
+export const SLOW_READ_LAG_MS = 250;
 
 export class ReadReceipts {
   private written = 0;
   private confirmed = 0;
-  private probe: { id: number; writtenBefore: number } | null = null;
+  private probe: { id: number; writtenBefore: number; sentAt: number } | null = null;
   private nextId = 0;
   /** Since when more than `limitBytes` are unread (null: not now). */
   private overSince: number | null = null;
@@ -44,13 +52,16 @@ export class ReadReceipts {
   ) {}
 
   /**
-   * More than `limitBytes` unread for longer than READ_GRACE_MS, or at all within SLOW_MEMORY_MS of
-   * having been behind: the client is not keeping up. A method, not a getter: it remembers the answer.
+   * More than `limitBytes` unread for longer than READ_GRACE_MS, or a receipt out that long; within
+   * SLOW_MEMORY_MS of having been behind, more than `limitBytes` unread at all, or a receipt out longer
+   * than SLOW_READ_LAG_MS: the client is not keeping up. A method, not a getter: it remembers the answer.
    */
   isBehind(): boolean {
-    if (this.overSince === null) return false;
     const now = this.now();
-    if (now - this.overSince <= READ_GRACE_MS && now - this.behindAt > SLOW_MEMORY_MS) return false;
+    const slow = now - this.behindAt <= SLOW_MEMORY_MS;
+    const over = this.overSince !== null && (slow || now - this.overSince > READ_GRACE_MS);
+    const late = this.probe !== null && now - this.probe.sentAt > (slow ? SLOW_READ_LAG_MS : READ_GRACE_MS);
+    if (!over && !late) return false;
     this.behindAt = now;
     return true;
   }
@@ -86,7 +97,7 @@ export class ReadReceipts {
     const id = (this.nextId = (this.nextId + 1) >>> 0);
     const payload = Buffer.allocUnsafe(4);
     payload.writeUInt32BE(id, 0);
-    this.probe = { id, writtenBefore: this.written };
+    this.probe = { id, writtenBefore: this.written, sentAt: this.now() };
     this.socket.ping(payload);
   }
 }
