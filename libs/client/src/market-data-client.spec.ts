@@ -63,6 +63,13 @@ function subscribed(socket: FakeWebSocket, symbols: string[], snapshot: Quote[])
 /** The subscribes a socket was sent (heartbeat pings left out). */
 const subscribes = (socket: FakeWebSocket) => socket.sent.filter((m) => m.action === 'subscribe');
 
+/** Every request a socket was sent but the heartbeat pings. */
+const requests = (socket: FakeWebSocket) => socket.sent.filter((m) => m.action !== 'ping');
+
+/** The gateway refusing a request for rate reasons, with its hint. */
+const refuse = (socket: FakeWebSocket, retryAfterMs?: number) =>
+  socket.receive({ type: 'error', payload: { code: 'RATE_LIMITED', message: 'slow down', ...(retryAfterMs && { retryAfterMs }) } });
+
 describe('MarketDataClient', () => {
   beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 }));
   afterEach(() => mock.timers.reset());
@@ -420,6 +427,166 @@ describe('MarketDataClient', () => {
     socket.receive({ type: 'error', payload: { code: 'RATE_LIMITED', message: 'slow down' } });
     elapse(5000);
     assert.equal(subscribes(socket).length, 1);
+  });
+
+  it('sends a bar subscription refused with RATE_LIMITED again, and not once the gateway has acknowledged it', () => {
+    const { client, bars } = setup();
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    client.subscribeBars(['aapl'], '1m');
+    refuse(socket, 200);
+    const before = requests(socket).length;
+    elapse(750);
+    assert.equal(requests(socket).length, before, 'not before the 1 s floor');
+    elapse(250);
+    assert.deepEqual(requests(socket).slice(before), [{ action: 'subscribeBars', payload: { symbols: ['AAPL'], interval: '1m' } }]);
+    socket.receive({ type: 'barsSubscribed', payload: { symbols: ['AAPL'], interval: '1m' } });
+    socket.receive({ type: 'bar', payload: bar('AAPL', 5) });
+    assert.deepEqual(bars.map((b) => b.seq), [5]);
+    refuse(socket);
+    elapse(5000);
+    assert.equal(requests(socket).length, before + 1, 'an acknowledged bar subscription is not sent again');
+  });
+
+  it('sends an unsubscribe and a bar unsubscribe refused with RATE_LIMITED again, each until the gateway acknowledges it', () => {
+    const { client } = setup();
+    client.subscribe(['AAPL', 'MSFT']);
+    client.subscribeBars(['AAPL'], '1m');
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    subscribed(socket, ['AAPL', 'MSFT'], [quote('AAPL', 1), quote('MSFT', 1)]);
+    socket.receive({ type: 'barsSubscribed', payload: { symbols: ['AAPL'], interval: '1m' } });
+    client.unsubscribe(['MSFT']);
+    client.unsubscribeBars(['AAPL'], '1m');
+    refuse(socket);
+    refuse(socket);
+    const before = requests(socket).length;
+    elapse(1000);
+    const unsubscribeMsft = { action: 'unsubscribe', payload: { symbols: ['MSFT'] } };
+    const unsubscribeBars = { action: 'unsubscribeBars', payload: { symbols: ['AAPL'], interval: '1m' } };
+    assert.deepEqual(requests(socket).slice(before), [unsubscribeMsft, unsubscribeBars], 'one resend of each, nothing acknowledged sent');
+    // The unsubscribe got through, the bar unsubscribe was refused again: only it goes once more.
+    socket.receive({ type: 'unsubscribed', payload: { symbols: ['MSFT'] } });
+    refuse(socket);
+    elapse(1000);
+    assert.deepEqual(requests(socket).slice(before + 2), [unsubscribeBars]);
+    socket.receive({ type: 'barsUnsubscribed', payload: { symbols: ['AAPL'], interval: '1m' } });
+    refuse(socket);
+    elapse(5000);
+    assert.equal(requests(socket).length, before + 3, 'nothing left to send');
+  });
+
+  it('resends what the caller wants now: a subscribe refused, then unsubscribed before the resend, is not subscribed again', () => {
+    const { client, quotes, bars } = setup();
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    client.subscribe(['NVDA']);
+    client.subscribeBars(['NVDA'], '1s');
+    refuse(socket);
+    refuse(socket);
+    client.unsubscribe(['NVDA']);
+    client.unsubscribeBars(['NVDA'], '1s');
+    refuse(socket);
+    const before = requests(socket).length;
+    elapse(1000);
+    // Whether the gateway ever held NVDA is unknown (RATE_LIMITED does not say which request it refused): unsubscribe to be sure.
+    assert.deepEqual(requests(socket).slice(before), [
+      { action: 'unsubscribe', payload: { symbols: ['NVDA'] } },
+      { action: 'unsubscribeBars', payload: { symbols: ['NVDA'], interval: '1s' } },
+    ], 'no stale subscribe');
+    // A late acknowledgement of the first subscribe does not make NVDA wanted again.
+    socket.receive({ type: 'subscribed', payload: { symbols: ['NVDA'] } });
+    socket.receive({ type: 'unsubscribed', payload: { symbols: ['NVDA'] } });
+    socket.receive({ type: 'barsUnsubscribed', payload: { symbols: ['NVDA'], interval: '1s' } });
+    socket.receive({ type: 'update', payload: quote('NVDA', 3) });
+    socket.receive({ type: 'bar', payload: { ...bar('NVDA', 3), interval: '1s' } });
+    assert.deepEqual([quotes, bars], [[], []]);
+    refuse(socket);
+    elapse(5000);
+    assert.equal(requests(socket).length, before + 2, 'nothing left to send');
+    socket.drop();
+    elapse(250);
+    FakeWebSocket.last.open();
+    assert.deepEqual(FakeWebSocket.last.sent, [], 'nor restored on the next connection');
+  });
+
+  it('resends what the caller wants now: an unsubscribe refused, then subscribed again before the resend, is not unsubscribed', () => {
+    const { client, quotes } = setup();
+    client.subscribe(['AAPL']);
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    subscribed(socket, ['AAPL'], [quote('AAPL', 1)]);
+    client.unsubscribe(['AAPL']);
+    refuse(socket);
+    client.subscribe(['AAPL']);
+    refuse(socket);
+    const before = requests(socket).length;
+    elapse(1000);
+    assert.deepEqual(requests(socket).slice(before), [{ action: 'subscribe', payload: { symbols: ['AAPL'] } }], 'no stale unsubscribe');
+    socket.receive({ type: 'unsubscribed', payload: { symbols: ['AAPL'] } });
+    subscribed(socket, ['AAPL'], [quote('AAPL', 4)]);
+    socket.receive({ type: 'update', payload: quote('AAPL', 5) });
+    assert.deepEqual(quotes, ['AAPL#1 snapshot', 'AAPL#4 snapshot', 'AAPL#5 update']);
+  });
+
+  it('answers two refusals in a row with one resend each, after the hint when it is the longer wait', () => {
+    const { client } = setup();
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    client.subscribeBars(['AAPL'], '1m');
+    client.subscribeBars(['MSFT'], '1m');
+    client.unsubscribeBars(['MSFT'], '1m');
+    for (let i = 0; i < 3; i++) refuse(socket, 3000);
+    const resends = () => requests(socket).slice(3);
+    elapse(2750);
+    assert.deepEqual(resends(), [], 'the hint is waited out');
+    elapse(250);
+    const resend = [
+      { action: 'unsubscribeBars', payload: { symbols: ['MSFT'], interval: '1m' } },
+      { action: 'subscribeBars', payload: { symbols: ['AAPL'], interval: '1m' } },
+    ];
+    assert.deepEqual(resends(), resend, 'one resend for the three refusals');
+    refuse(socket, 3000);
+    refuse(socket, 3000);
+    elapse(2750);
+    assert.equal(resends().length, 2, 'the second wait is the hint too, longer than the doubled 2 s');
+    elapse(250);
+    assert.deepEqual(resends(), [...resend, ...resend], 'one resend for the second row of refusals');
+    socket.receive({ type: 'pong' });
+    elapse(20_000);
+    assert.equal(resends().length, 4, 'and none without another refusal');
+  });
+
+  it('sends nothing on a socket that dropped while a resend was planned, and the next connection restores what the caller wants', () => {
+    const { client } = setup();
+    client.subscribe(['AAPL', 'MSFT']);
+    client.connect();
+    const socket = FakeWebSocket.last;
+    socket.open();
+    subscribed(socket, ['AAPL', 'MSFT'], [quote('AAPL', 1), quote('MSFT', 1)]);
+    client.subscribeBars(['AAPL'], '1m');
+    client.unsubscribe(['MSFT']);
+    refuse(socket, 500);
+    refuse(socket, 500);
+    const sentBefore = socket.sent.length;
+    socket.drop();
+    elapse(1500);
+    assert.equal(socket.sent.length, sentBefore, 'nothing sent on the dead socket');
+    const next = FakeWebSocket.last;
+    assert.notEqual(next, socket);
+    assert.deepEqual(next.sent, [], 'nor on one still connecting');
+    next.open();
+    assert.deepEqual(next.sent, [
+      { action: 'subscribe', payload: { symbols: ['AAPL'], since: { AAPL: 1 } } },
+      { action: 'subscribeBars', payload: { symbols: ['AAPL'], interval: '1m' } },
+    ], 'the wanted subscriptions restored; no unsubscribe, the new connection holds nothing');
+    elapse(5000);
+    assert.equal(requests(next).length, 2, 'the resend planned on the dead socket is gone');
   });
 
   it('refuses an address that is not ws: or wss:, and says how to connect where there is no global WebSocket', () => {

@@ -6,6 +6,7 @@ import { RateLimitRetry } from './rate-limit-retry.js';
 import { RestClient } from './rest-client.js';
 import { SeqTracker } from './seq-tracker.js';
 import { parseServerFrame } from './server-frame.js';
+import { SubscriptionSet } from './subscription-set.js';
 import type { WebSocketConstructor } from './web-socket-like.js';
 
 export interface MarketDataClientOptions extends Partial<ConnectionOptions> {
@@ -19,12 +20,6 @@ export interface MarketDataClientOptions extends Partial<ConnectionOptions> {
   /** By default the global one (browsers, Node 22+); any other with the same API, such as the `ws` package's. */
   WebSocket?: WebSocketConstructor;
   fetch?: typeof fetch;
-}
-
-interface QuoteSubscription {
-  throttleMs: ThrottleMs;
-  /** The throttle the gateway last acknowledged on this connection; null until it has. */
-  acked: ThrottleMs | null;
 }
 
 /** What the gateway offers; `satisfies` fails the build when the contract's lists change and these do not. */
@@ -41,11 +36,11 @@ const NEVER_VALID = new Set(['UNKNOWN_SYMBOL', 'INVALID_SYMBOL']);
  * caller calls can leave two sockets alive or a subscription sent twice.
  */
 export class MarketDataClient {
-  private readonly quotes = new Map<string, QuoteSubscription>();
-  private readonly barSymbols = new Map<BarInterval, Set<string>>();
+  private readonly quotes = new SubscriptionSet<ThrottleMs>();
+  private readonly barSubscriptions = new Map<BarInterval, SubscriptionSet<BarInterval>>();
   private readonly seqs = new SeqTracker();
   private readonly events = new ClientEvents();
-  /** Re-sends the quote subscribes the gateway has not acknowledged after it answered RATE_LIMITED. */
+  /** Re-sends the requests the gateway has not acknowledged after it answered RATE_LIMITED. */
   private readonly rateLimited = new RateLimitRetry(() => this.sendUnacknowledged());
   private readonly connection: GatewayConnection | null;
   readonly rest: RestClient;
@@ -108,34 +103,26 @@ export class MarketDataClient {
     if (!Object.hasOwn(THROTTLES, throttleMs)) {
       throw new MarketDataError('INVALID_ARGUMENT', `throttleMs must be one of ${Object.keys(THROTTLES).join(', ')}`);
     }
-    const changed: string[] = [];
-    for (const symbol of normalise(symbols)) {
-      if (this.quotes.get(symbol)?.throttleMs === throttleMs) continue;
-      // The gap check pauses until the gateway acknowledges the new rate: the gateway sends the update
-      // its throttle held back before that acknowledgement, so full-rate updates follow on from it.
-      this.quotes.set(symbol, { throttleMs, acked: null });
-      changed.push(symbol);
-    }
+    // The gap check pauses until the gateway acknowledges the new rate: the gateway sends the update
+    // its throttle held back before that acknowledgement, so full-rate updates follow on from it.
+    const changed = this.quotes.want(normalise(symbols), throttleMs);
     if (changed.length > 0) this.sendSubscribe(changed, throttleMs);
   }
 
   /** Unsubscribes; while disconnected it only forgets them, so the next connection does not restore them. */
   unsubscribe(symbols: string[]): void {
-    const dropped = normalise(symbols).filter((s) => this.quotes.delete(s));
+    const dropped = this.quotes.drop(normalise(symbols));
     for (const symbol of dropped) this.seqs.forget(symbol);
     if (dropped.length > 0) this.send({ action: 'unsubscribe', payload: { symbols: dropped } });
   }
 
   subscribeBars(symbols: string[], interval: BarInterval): void {
-    const held = this.barsOf(interval);
-    const added = normalise(symbols).filter((s) => !held.has(s));
-    for (const symbol of added) held.add(symbol);
+    const added = this.barsOf(interval).want(normalise(symbols), interval);
     if (added.length > 0) this.send({ action: 'subscribeBars', payload: { symbols: added, interval } });
   }
 
   unsubscribeBars(symbols: string[], interval: BarInterval): void {
-    const held = this.barsOf(interval);
-    const dropped = normalise(symbols).filter((s) => held.delete(s));
+    const dropped = this.barsOf(interval).drop(normalise(symbols));
     if (dropped.length > 0) this.send({ action: 'unsubscribeBars', payload: { symbols: dropped, interval } });
   }
 
@@ -155,28 +142,30 @@ export class MarketDataClient {
   private restore(): void {
     // Everything is sent again on this connection: a resend planned on the last one has nothing left to do.
     this.rateLimited.cancel();
-    for (const subscription of this.quotes.values()) subscription.acked = null;
+    this.quotes.restart();
+    for (const bars of this.barSubscriptions.values()) bars.restart();
     this.sendUnacknowledged();
-    for (const [interval, symbols] of this.barSymbols) {
-      if (symbols.size > 0) this.send({ action: 'subscribeBars', payload: { symbols: [...symbols], interval } });
-    }
   }
 
   /**
-   * One subscribe per throttle for the quote subscriptions the gateway has not acknowledged on this
-   * connection. Also the resend after RATE_LIMITED: that frame does not say which request it refused, so
-   * all of them go again (one the gateway still had queued is answered twice, which is harmless:
-   * subscribing is idempotent); nothing unacknowledged, nothing sent.
+   * What the gateway has not acknowledged on this connection, as the caller wants it now: the
+   * unsubscribes of either kind first (they make room under the gateway's symbol limit), then one
+   * subscribe per throttle and one subscribeBars per interval. Also the resend after RATE_LIMITED: that
+   * frame does not say which request it refused, so all of them go again (one the gateway still had
+   * queued is answered twice, which is harmless: both kinds are idempotent); nothing unacknowledged,
+   * nothing sent.
    */
   private sendUnacknowledged(): void {
-    const byThrottle = new Map<ThrottleMs, string[]>();
-    for (const [symbol, subscription] of this.quotes) {
-      if (subscription.acked !== null) continue;
-      const group = byThrottle.get(subscription.throttleMs);
-      if (group) group.push(symbol);
-      else byThrottle.set(subscription.throttleMs, [symbol]);
+    const drops = this.quotes.unacknowledgedDrops();
+    if (drops.length > 0) this.send({ action: 'unsubscribe', payload: { symbols: drops } });
+    for (const [interval, bars] of this.barSubscriptions) {
+      const dropped = bars.unacknowledgedDrops();
+      if (dropped.length > 0) this.send({ action: 'unsubscribeBars', payload: { symbols: dropped, interval } });
     }
-    for (const [throttleMs, symbols] of byThrottle) this.sendSubscribe(symbols, throttleMs);
+    for (const [throttleMs, symbols] of this.quotes.unacknowledged()) this.sendSubscribe(symbols, throttleMs);
+    for (const [interval, bars] of this.barSubscriptions) {
+      for (const symbols of bars.unacknowledged().values()) this.send({ action: 'subscribeBars', payload: { symbols, interval } });
+    }
   }
 
   private sendSubscribe(symbols: string[], throttleMs: ThrottleMs): void {
@@ -209,12 +198,24 @@ export class MarketDataClient {
         return;
       }
       case 'bar':
-        if (this.barSymbols.get(message.payload.interval)?.has(message.payload.symbol)) this.events.emit('bar', message.payload);
+        if (this.barSubscriptions.get(message.payload.interval)?.has(message.payload.symbol)) this.events.emit('bar', message.payload);
         return;
       case 'snapshot':
         return this.snapshot(message.payload);
       case 'subscribed':
-        return this.acknowledged(message.payload.symbols);
+        this.rateLimited.acknowledged();
+        this.quotes.subscribeAcknowledged(message.payload.symbols);
+        this.events.emit('subscribed', message.payload.symbols);
+        return;
+      case 'unsubscribed':
+        this.rateLimited.acknowledged();
+        return this.quotes.unsubscribeAcknowledged(message.payload.symbols);
+      case 'barsSubscribed':
+        this.rateLimited.acknowledged();
+        return this.barSubscriptions.get(message.payload.interval)?.subscribeAcknowledged(message.payload.symbols);
+      case 'barsUnsubscribed':
+        this.rateLimited.acknowledged();
+        return this.barSubscriptions.get(message.payload.interval)?.unsubscribeAcknowledged(message.payload.symbols);
       case 'error':
         return this.refused(message.payload);
     }
@@ -232,23 +233,12 @@ export class MarketDataClient {
     }
   }
 
-  private acknowledged(symbols: string[]): void {
-    this.rateLimited.acknowledged();
-    for (const symbol of symbols) {
-      const subscription = this.quotes.get(symbol);
-      if (subscription) subscription.acked = subscription.throttleMs;
-    }
-    this.events.emit('subscribed', symbols);
-  }
-
   private refused({ code, message, symbols = [], retryAfterMs }: Extract<ServerMessage, { type: 'error' }>['payload']): void {
     if (code === 'RATE_LIMITED') this.rateLimited.refused(retryAfterMs);
     if (NEVER_VALID.has(code)) {
-      for (const symbol of symbols) {
-        this.quotes.delete(symbol);
-        this.seqs.forget(symbol);
-        for (const held of this.barSymbols.values()) held.delete(symbol);
-      }
+      this.quotes.forget(symbols);
+      for (const symbol of symbols) this.seqs.forget(symbol);
+      for (const bars of this.barSubscriptions.values()) bars.forget(symbols);
     }
     this.events.emit('error', new MarketDataError(code, message, symbols, undefined, retryAfterMs));
   }
@@ -257,12 +247,12 @@ export class MarketDataClient {
     this.connection?.send(message);
   }
 
-  private barsOf(interval: BarInterval): Set<string> {
+  private barsOf(interval: BarInterval): SubscriptionSet<BarInterval> {
     if (!Object.hasOwn(INTERVALS, interval)) {
       throw new MarketDataError('INVALID_ARGUMENT', `interval must be one of ${Object.keys(INTERVALS).join(', ')}`);
     }
-    let held = this.barSymbols.get(interval);
-    if (!held) this.barSymbols.set(interval, (held = new Set()));
+    let held = this.barSubscriptions.get(interval);
+    if (!held) this.barSubscriptions.set(interval, (held = new SubscriptionSet()));
     return held;
   }
 }

@@ -160,6 +160,24 @@ describe('SubscriptionService', () => {
     assert.deepEqual(types(), ['subscribed', 'error', 'unsubscribed']);
   });
 
+  it('acknowledges every symbol of an unsubscribe, held or not, so a client that sent it twice knows it is done', async () => {
+    const { feed, service, newSession } = setup();
+    const { session, sent } = newSession();
+    const subscribing = service.subscribe(session, { symbols: ['AAPL'] });
+    await feed.goLive('AAPL');
+    await subscribing;
+    service.unsubscribe(session, ['AAPL', 'GOOG']);
+    service.unsubscribe(session, ['AAPL']);
+    service.unsubscribeBars(session, { symbols: ['AAPL'], interval: '1s' });
+    assert.deepEqual(sent.map((f) => JSON.parse(f)).slice(2), [
+      { type: 'unsubscribed', payload: { symbols: ['AAPL', 'GOOG'] } },
+      { type: 'unsubscribed', payload: { symbols: ['AAPL'] } },
+      { type: 'barsUnsubscribed', payload: { symbols: ['AAPL'], interval: '1s' } },
+    ]);
+    assert.deepEqual(feed.released, ['AAPL'], 'only the held one is released, once');
+    assert.equal(session.symbols.size, 0);
+  });
+
   it('answers INTERNAL_ERROR when the snapshot read fails, and still delivers what it held', async () => {
     const { feed, service, newSession } = setup();
     const { session, sent, types } = newSession();

@@ -54,10 +54,16 @@ export class SubscriptionService {
     await this.whenLive(session, added, () => this.sendSnapshot(session, added, since));
   }
 
+  /**
+   * Acknowledges every requested symbol, held or not: none of them is subscribed now. A client that sent
+   * the unsubscribe again after RATE_LIMITED (it cannot know whether its subscribe got through) learns
+   * from the acknowledgement that it is done.
+   */
   unsubscribe(session: ClientSession, requested: string[]): void {
-    const symbols = requested.filter((s) => session.symbols.has(s));
-    for (const symbol of symbols) this.drop(session, symbol, session.symbols);
-    session.send({ type: 'unsubscribed', payload: { symbols } });
+    for (const symbol of requested) {
+      if (session.symbols.has(symbol)) this.drop(session, symbol, session.symbols);
+    }
+    session.send({ type: 'unsubscribed', payload: { symbols: requested } });
   }
 
   /** Acknowledges the valid symbols, then sends the current bar of each new one; `bar` frames follow on every change. */
@@ -90,9 +96,12 @@ export class SubscriptionService {
     });
   }
 
-  unsubscribeBars(session: ClientSession, { symbols: requested, interval }: BarsData): void {
-    const symbols = requested.filter((s) => session.bars.has(barKey(interval, s)));
-    for (const symbol of symbols) this.drop(session, barKey(interval, symbol), session.barSet());
+  /** Acknowledges every requested symbol, held or not, as unsubscribe does. */
+  unsubscribeBars(session: ClientSession, { symbols, interval }: BarsData): void {
+    for (const symbol of symbols) {
+      const key = barKey(interval, symbol);
+      if (session.bars.has(key)) this.drop(session, key, session.barSet());
+    }
     session.send({ type: 'barsUnsubscribed', payload: { symbols, interval } });
   }
 

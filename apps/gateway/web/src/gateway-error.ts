@@ -33,7 +33,7 @@ export function gatewayErrorOutcome(error: ErrorPayload, justAdded: ReadonlySet<
       return { message: `${error.message}. Remove a symbol before adding another.`, drop };
     }
     case 'RATE_LIMITED':
-      // The client sends a refused subscribe again by itself, after the gateway's hint (see RateLimitRetry).
+      // The client sends a refused (un)subscribe again by itself, after the gateway's hint (see RateLimitRetry).
       return { message: `The gateway is limiting requests (${error.message}); your watchlist asks again in a moment.`, drop: [] };
     default:
       return { message: `Gateway error ${error.code}: ${error.message}`, drop: [] };
