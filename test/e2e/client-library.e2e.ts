@@ -1,17 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Bar, Quote } from '#app/contracts';
+import type { Bar, Quote, ServerMessage } from '#app/contracts';
 import { MarketDataClient, type ConnectionState, type MarketDataError, type SeqGap } from '#app/client';
 import { AppProcess } from '../support/app-process.js';
 import { System } from '../support/system.js';
 import { waitUntil } from '../support/wait-until.js';
 
 const SYMBOLS = ['AAPL', 'MSFT'];
+/** A tiny budget per connection: the two requests a client sends on connecting, then one a second. */
+const BUDGET = { WS_RATE_LIMIT_BURST: '2', WS_RATE_LIMIT_PER_SECOND: '1' };
 
 /**
  * libs/client in Node against the real pipeline, as the README shows it, on Node's own WebSocket and
  * fetch. What a user of the SDK relies on: quotes in seq order, bars, the REST calls with typed
- * errors, and a gateway restart that costs no quote and needs no code of theirs.
+ * errors, a gateway restart that costs no quote and needs no code of theirs, and requests refused
+ * with RATE_LIMITED sent again by themselves.
  */
 describe('the client library against the real gateway', () => {
   let system: System;
@@ -24,7 +27,7 @@ describe('the client library against the real gateway', () => {
   const last = (symbol: string) => quotes.get(symbol)!.at(-1);
 
   before(async () => {
-    system = await System.start({ SYMBOLS: [...SYMBOLS, 'GOOG'].join(',') });
+    system = await System.start({ SYMBOLS: [...SYMBOLS, 'GOOG'].join(','), ...BUDGET });
     client = new MarketDataClient({ url: system.wsUrl });
     client.on('quote', (quote: Quote) => quotes.get(quote.symbol)?.push(quote.seq));
     client.on('bar', (bar) => bars.push(bar));
@@ -88,5 +91,53 @@ describe('the client library against the real gateway', () => {
     assert.deepEqual(gaps, []);
     assert.ok(states.some((s) => s.kind === 'open' && s.reconnect));
     assert.deepEqual(errors, []);
+  });
+
+  it('sends the bar subscribe and the unsubscribe a tiny budget refused again, and ends with exactly what it asked for', { timeout: 90_000 }, async () => {
+    const frames: ServerMessage[] = [];
+    /** Node's WebSocket, recording every frame the gateway sends, before the client filters them. */
+    class Recording extends WebSocket {
+      constructor(url: string) {
+        super(url);
+        this.addEventListener('message', (event) => frames.push(JSON.parse(String(event.data)) as ServerMessage));
+      }
+    }
+    const limited = new MarketDataClient({ url: system.wsUrl, WebSocket: Recording });
+    const limitedBars: Bar[] = [];
+    limited.on('bar', (bar) => limitedBars.push(bar));
+    const opened = new Promise<void>((resolve) => limited.on('state', (state) => state.kind === 'open' && resolve()));
+    limited.connect();
+    try {
+      await opened;
+      // Four requests at once on a budget of two: the bar subscribe and the unsubscribe are refused.
+      limited.subscribe(['AAPL']);
+      limited.subscribe(['MSFT']);
+      limited.subscribeBars(['AAPL'], '1s');
+      limited.unsubscribe(['MSFT']);
+      const index = (match: (m: ServerMessage) => boolean) => frames.findIndex(match);
+      const barsAcked = (m: ServerMessage) => m.type === 'barsSubscribed' && m.payload.interval === '1s' && m.payload.symbols.includes('AAPL');
+      const msftDropped = (m: ServerMessage) => m.type === 'unsubscribed' && m.payload.symbols.includes('MSFT');
+      await waitUntil('the resent bar subscribe and unsubscribe acknowledged', () => index(barsAcked) >= 0 && index(msftDropped) >= 0, {
+        timeoutMs: 30_000,
+        state: () => frames.filter((m) => m.type !== 'update' && m.type !== 'bar'),
+      });
+      const refusals = frames.filter((m) => m.type === 'error' && m.payload.code === 'RATE_LIMITED');
+      assert.ok(refusals.length >= 2, `the burst was refused in part, got ${refusals.length} RATE_LIMITED`);
+      const dropped = index(msftDropped);
+      const aaplAfter = () => frames.slice(dropped).filter((m) => m.type === 'update' && m.payload.symbol === 'AAPL').length;
+      await waitUntil('20 AAPL updates and 2 AAPL bars after both acknowledgements', () => aaplAfter() >= 20 && limitedBars.length >= 2, {
+        timeoutMs: 45_000,
+        state: () => ({ aapl: aaplAfter(), bars: limitedBars.length }),
+      });
+      assert.ok(frames.slice(index(barsAcked)).some((m) => m.type === 'bar' && m.payload.symbol === 'AAPL'), 'the gateway sends AAPL bars');
+      assert.deepEqual(
+        frames.slice(dropped).filter((m) => m.type === 'update' && m.payload.symbol !== 'AAPL').map((m) => m.type === 'update' && m.payload.seq),
+        [],
+        'no update of the dropped MSFT after its unsubscribe was acknowledged',
+      );
+      assert.ok(frames.every((m) => m.type !== 'bar' || (m.payload.symbol === 'AAPL' && m.payload.interval === '1s')), 'bars of nothing else');
+    } finally {
+      limited.close();
+    }
   });
 });
