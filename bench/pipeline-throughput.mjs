@@ -143,7 +143,7 @@ async function sustainedPipelineRate(o, options, report) {
       const settings = rateSettings(Math.max(RATE_STEP, Math.floor(rate / RATE_STEP) * RATE_STEP), { intervals: [GENERATOR_INTERVAL_MS] });
       const offered = nominalRate({ ...env, ...settings });
       report.log(`pipeline: ${Math.round(offered)} ticks/s offered for ${seconds} s (TICK_INTERVAL_MS=${settings.TICK_INTERVAL_MS}, TICK_BURST=${settings.TICK_BURST})`);
-      const generator = await startBenchApp('generator', { ...env, ...settings });
+      const generator = await startBenchApp('generator', { ...env, ...settings }, { profile: options.profile && 'pipeline' });
       const sampler = new ProcessSampler({
         generator: generator.pid,
         processor: processor.pid,
