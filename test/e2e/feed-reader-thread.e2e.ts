@@ -107,16 +107,25 @@ function blockUntil(done: () => boolean, timeoutMs: number): void {
   while (!done() && Date.now() < deadline) Atomics.wait(cell, 0, 0, 50);
 }
 
-/** A process that publishes MESSAGES padded messages, seq 1..MESSAGES, then writes the `done` file. */
+/**
+ * A process that publishes MESSAGES padded messages, seq 1..MESSAGES, 400 KB at a time with PAUSE_MS
+ * between, then writes the `done` file. Paced, as a real feed is: published back to back (106 MB/s
+ * measured), 4 MB is 40 ms of it, and in one CI run the reader thread fell that far behind on the busy
+ * 2-core machine and Redis cut it. Paced (21 MB/s measured) the reader has five times that slack; the
+ * blocked thread reads nothing at any pace and is still cut.
+ */
+const PAUSE_MS = 15;
 function publisherScript(url: string, done: string): string {
   return `
     import { writeFileSync } from 'node:fs';
+    import { setTimeout as sleep } from 'node:timers/promises';
     import { Redis } from 'ioredis';
     const redis = new Redis(${JSON.stringify(url)});
     for (let seq = 1; seq <= ${MESSAGES}; seq += 100) {
       const batch = redis.pipeline();
       for (let s = seq; s < seq + 100 && s <= ${MESSAGES}; s++) batch.publish(${JSON.stringify(CHANNEL)}, '{"seq":' + s + ',"pad":"${PAD}"}');
       await batch.exec();
+      await sleep(${PAUSE_MS});
     }
     writeFileSync(${JSON.stringify(done)}, '');
     redis.disconnect();
