@@ -23,6 +23,25 @@ describe('start-up configuration and graceful shutdown of the real apps', () => 
     }
   });
 
+  it('writes nothing but JSON lines by default, Node\'s own process warnings included', async () => {
+    // On Node 24 kafkajs sets a negative timeout when it connects (kafkajs#1751); Node printed that
+    // warning as three lines of plain text in between the JSON ones.
+    const system = await System.start();
+    try {
+      const client = await TestClient.connect(system.wsUrl);
+      client.send({ action: 'subscribe', payload: { symbols: ['AAPL'] } });
+      await client.next((m) => m.type === 'update');
+      client.close();
+      for (const [name, app] of Object.entries(system.apps)) {
+        const lines = app!.output.split('\n').filter((line) => line.trim() !== '');
+        assert.ok(lines.length > 0, `${name} logged something`);
+        for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), `${name} wrote a line that is not JSON: ${line}`);
+      }
+    } finally {
+      await system.stop();
+    }
+  });
+
   it('stops every app with exit 0 within 10 s on SIGTERM under load, closing sockets with 1001 and flushing every tick', async () => {
     const system = await System.start({ TICK_INTERVAL_MS: '5' });
     const client = await TestClient.connect(system.wsUrl);

@@ -3,6 +3,7 @@ import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { IsIn } from 'class-validator';
 import { ConfigValidationError, validateEnv } from '#app/config';
 import { PinoLogger } from './pino-logger.js';
+import { logProcessWarnings } from './process-warnings.js';
 import { TextLogger } from './text-logger.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -29,7 +30,8 @@ export function createLogger(appName: string): LoggerService {
 }
 
 /**
- * Starts an app and owns its process: a config error prints what to fix and exits 1;
+ * Starts an app and owns its process: a config error prints what to fix and exits 1; Node's process
+ * warnings go to the app's logger;
  * SIGINT/SIGTERM close the app (Nest's shutdown hooks drain it) and exit 0, or 1 if the drain
  * fails or outlasts the deadline. Nest's own enableShutdownHooks would re-raise the signal, so a
  * clean stop would not exit 0.
@@ -39,6 +41,7 @@ export async function runApp(appName: string, start: (logger: LoggerService) => 
   let app: INestApplication;
   try {
     logger = createLogger(appName);
+    logProcessWarnings(logger);
     app = await start(logger);
   } catch (err) {
     if (err instanceof ConfigValidationError) {
