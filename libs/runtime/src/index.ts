@@ -1,3 +1,2 @@
 export * from './run-app.js';
 export * from './pino-logger.js';
-export * from './process-warnings.js';

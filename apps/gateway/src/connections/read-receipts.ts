@@ -9,13 +9,15 @@
  * 32 MB on loopback), so a client reading at a quarter of the gateway's pace held seconds of stale
  * quotes there while bufferedAmount said 0 (bench behind: clients 3,000 seqs behind at +5 s).
  *
- * States: no probe out, or one probe out carrying an id and the bytes written and the time when it was sent. One at
- * a time, sent once `probeEveryBytes` are unconfirmed: a ping per that many bytes, none for an idle client.
+ * States: no probe out, or one probe out carrying an id, the bytes written before it and when it was
+ * sent. One at a time, sent once `probeEveryBytes` are unconfirmed: a ping per that many bytes, none for
+ * an idle client.
  *
  * A client is behind when more than `limitBytes` have stayed unread, or a receipt has stayed unanswered,
- * for longer than READ_GRACE_MS, not as soon as they are written: a burst (the backlog a restarted processor works off, a recovery replay)
- * puts hundreds of KiB on a socket within milliseconds, faster than any reader's pong can come back,
- * and judged by bytes alone a client that read it all was conflated and missed updates (faults e2e).
+ * for longer than READ_GRACE_MS, not as soon as they are written: a burst (the backlog a restarted
+ * processor works off, a recovery replay) puts hundreds of KiB on a socket within milliseconds, faster
+ * than any reader's pong can come back, and judged by bytes alone a client that read it all was
+ * conflated and missed updates (faults e2e).
  */
 export const READ_GRACE_MS = 500;
 /**
@@ -57,6 +59,7 @@ export class ReadReceipts {
    * than SLOW_READ_LAG_MS: the client is not keeping up. A method, not a getter: it remembers the answer.
    */
   isBehind(): boolean {
+    if (this.overSince === null && this.probe === null) return false;
     const now = this.now();
     const slow = now - this.behindAt <= SLOW_MEMORY_MS;
     const over = this.overSince !== null && (slow || now - this.overSince > READ_GRACE_MS);
