@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { generatorReport } from '../support/generator-report.js';
+import { metrics } from '../support/metrics.js';
 import { QuoteWatcher } from '../support/quote-watcher.js';
 import { assertConsecutive, assertSameSeqs, assertStrictlyIncreasing, highest, seqsSeenBy } from '../support/seq-order.js';
 import { KAFKA_BROKERS, startApp, System } from '../support/system.js';
@@ -27,6 +29,9 @@ describe('processor killed with SIGKILL mid-stream and restarted', () => {
 
   it('stores the last seq produced for every symbol and publishes every tick once, even when all its ticks are redelivered; a connected client never sees seq go backwards', { timeout: 180_000 }, async (t) => {
     const topic = system.env.KAFKA_TICKS_TOPIC;
+    // The client reads on this process's event loop: a long stall here is a slow reader to the gateway.
+    const stalls = monitorEventLoopDelay({ resolution: 10 });
+    stalls.enable();
     await waitUntil('the processor to store ticks', () => watcher.publishedCount >= 100, { timeoutMs: 20_000 });
 
     const killed = await system.apps.processor!.stop('SIGKILL');
@@ -77,7 +82,11 @@ describe('processor killed with SIGKILL mid-stream and restarted', () => {
       const seen = highest(seqsSeenBy(client));
       return [...lastProduced].every(([symbol, seq]) => seen.get(symbol) === seq);
     }, { timeoutMs: 10_000, state: () => highest(seqsSeenBy(client)) });
+    stalls.disable();
     const seen = seqsSeenBy(client);
+    // Why a client would miss seqs, printed with the test's result.
+    const gateway = await metrics(system.apps.gateway!.port, ['gateway_updates_conflated_total', 'gateway_feed_conflated_total', 'gateway_slow_clients_closed_total']);
+    t.diagnostic(`gateway ${JSON.stringify(gateway)}; longest event-loop stall of the test process ${Math.round(stalls.max / 1e6)} ms`);
     assertStrictlyIncreasing(seen, 'client that stayed connected');
     assertConsecutive(seen, 'client that stayed connected');
     t.diagnostic(`${report.published} ticks, ${watcher.publishedCount} published quotes, client saw ${client.updates().length} updates`);

@@ -15,7 +15,11 @@ interface HeldUpdate {
 }
 
 export interface SessionLimits {
-  /** Bytes written or queued but not yet read by the client above which updates are conflated to the latest per symbol. */
+  /**
+   * Unread bytes above which a client found behind in the last few seconds is behind again, and unsent
+   * bytes in Node above which a lagging client's updates keep waiting; a quarter of it is the bytes
+   * between two read receipts (see ReadReceipts).
+   */
   slowBufferBytes: number;
   /** Queued bytes above which the client is closed with 1013. */
   maxBufferBytes: number;
@@ -199,14 +203,21 @@ export class ClientSession {
     return false;
   }
 
-  /** Writes the frame, or conflates it (latest per stream) while the client is behind, or closes a client far behind. */
+  /**
+   * Writes the frame, or conflates it (latest per stream) while the client is behind, or closes a client
+   * far behind. Behind is judged by time, from read receipts. The bytes Node holds conflate at once only
+   * past half the hard limit: a burst the client reads as it comes (a restarted processor's backlog) can
+   * fill the kernel's buffers and leave hundreds of KiB in Node for a moment (0.5 MB seen on a busy
+   * machine, the client's receipts back within 250 ms), and conflating it lost updates (faults e2e); a
+   * burst faster than any reader is still conflated before it reaches the limit that closes the client.
+   */
   private deliverNow(symbol: string, frame: Buffer): void {
     if (!this.isOpen) return;
     const buffered = this.corked ? this.backlogAtCork : this.socket.bufferedAmount;
     const unreadTooLong = this.corked ? this.behindAtCork : this.receipts.isBehind();
     if (buffered > this.limits.maxBufferBytes) {
       this.closeAsTooSlow();
-    } else if (this.conflated || buffered > this.limits.slowBufferBytes || unreadTooLong) {
+    } else if (this.conflated || unreadTooLong || 2 * buffered > this.limits.maxBufferBytes) {
       if (!this.conflated) {
         this.conflated = new Map();
         this.laggingSince = Date.now();
