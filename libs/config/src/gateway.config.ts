@@ -69,15 +69,15 @@ export class GatewayEnv {
   @IsInt() @Min(100) @Max(600_000)
   WS_HEARTBEAT_INTERVAL_MS: number = 30_000;
 
-  /** Bytes written or queued for a client that it has not read yet (its pongs tell) above which, for over 500 ms, its updates are conflated (latest per symbol). */
+  /** A read-receipt ping every quarter of this many bytes (a client whose ping waits 500 ms is conflated); unread bytes above which a client found behind in the last 5 s is behind again. */
   @IsInt() @Min(1024) @Max(1_073_741_824)
   WS_SLOW_CLIENT_BUFFER_BYTES: number = 262_144;
 
-  /** Unsent bytes queued for a client above which it is closed with 1013. */
+  /** Unsent bytes queued for a client above which it is closed with 1013; past half of it, its updates are conflated. */
   @IsInt() @Min(1024) @Max(1_073_741_824)
   WS_MAX_CLIENT_BUFFER_BYTES: number = 4_194_304;
 
-  /** How long a client may stay over WS_SLOW_CLIENT_BUFFER_BYTES before it is closed with 1013. */
+  /** How long a client may stay behind (its updates conflated) before it is closed with 1013. */
   @IsInt() @Min(100) @Max(3_600_000)
   WS_SLOW_CLIENT_MAX_LAG_MS: number = 10_000;
 
