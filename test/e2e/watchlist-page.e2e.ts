@@ -89,6 +89,19 @@ else describe('watchlist page served by the gateway, driven in headless Chromium
       }
       return count;
     }, CANDLE_RGB);
+  /**
+   * Candle pixels once there are more than `min`, or the count after `timeoutMs`: the chart paints on
+   * an animation frame after its data changes, so a read right after `data-candles` is set can see an
+   * empty canvas (CI of 26 Nov: 0 pixels).
+   */
+  async function drawnCandlePixels(min = 20, timeoutMs = 5_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const pixels = await candlePixels();
+      if (pixels > min || Date.now() > deadline) return pixels;
+      await page.waitForTimeout(100);
+    }
+  }
   const savedList = () => page.evaluate(() => JSON.parse(localStorage.getItem('stock-watchlist:symbols') ?? 'null') as unknown);
 
   /** Resolves once the symbol's row shows a price, then once its price or volume changes from that. */
@@ -173,7 +186,7 @@ else describe('watchlist page served by the gateway, driven in headless Chromium
     assert.equal(new URL(aaplBars[0].url).searchParams.get('interval'), '1m');
     assert.ok(framesSent.some((f) => f.includes('"subscribeBars"') && f.includes('"AAPL"')), 'it follows the bar stream of the selected symbol');
     await page.waitForFunction(() => document.querySelector('[data-testid="chart-price"]')?.textContent !== '');
-    const pixels = await candlePixels();
+    const pixels = await drawnCandlePixels();
     assert.ok(pixels > 20, `candles are drawn (${pixels} pixels in the candle colours)`);
   });
 
@@ -255,7 +268,7 @@ else describe('watchlist page served by the gateway, driven in headless Chromium
     assert.match((await page.locator(byTestId('chart-price')).textContent()) ?? '', /\d+\.\d{2}/);
 
     // The candles are drawn, not just an empty grid.
-    const pixels = await candlePixels();
+    const pixels = await drawnCandlePixels();
     assert.ok(pixels > 20, `the chart draws NVDA's candles (${pixels} pixels in the candle colours)`);
 
     // Every row has a sparkline with a line through several points.
