@@ -21,7 +21,7 @@ export interface SessionLimits {
    * between two read receipts (see ReadReceipts).
    */
   slowBufferBytes: number;
-  /** Queued bytes above which the client is closed with 1013. */
+  /** Queued bytes above which the client is closed with 1013; past half of it, its updates are conflated. */
   maxBufferBytes: number;
   /** How long a client may stay lagging before it is closed with 1013. */
   maxLagMs: number;
