@@ -61,25 +61,17 @@ export class GatewayEnv {
   @IsString()
   WS_TRUSTED_PROXIES: string = '';
 
-  /** true: read the Redis pub/sub feed on a thread of its own, so fan-out never leaves it unread (false: on the gateway's thread). */
-  @IsIn(['true', 'false'])
-  GATEWAY_FEED_THREAD: string = 'true';
-
   /** The gateway pings every client this often and drops one that did not answer the previous ping. */
   @IsInt() @Min(100) @Max(600_000)
   WS_HEARTBEAT_INTERVAL_MS: number = 30_000;
 
-  /** A read-receipt ping every quarter of this many bytes (a client whose ping waits 500 ms is conflated); unread bytes above which a client found behind in the last 5 s is behind again. */
+  /** Bytes held for a client (its updates of this turn plus what Node's socket holds) past which its updates are conflated to the latest per stream until its socket drains. */
   @IsInt() @Min(1024) @Max(1_073_741_824)
   WS_SLOW_CLIENT_BUFFER_BYTES: number = 262_144;
 
-  /** Unsent bytes queued for a client above which it is closed with 1013; past half of it, its updates are conflated. */
+  /** Bytes Node holds unsent for a client past which it is closed with 1013 (only replies and snapshots, never conflated, can get there). */
   @IsInt() @Min(1024) @Max(1_073_741_824)
   WS_MAX_CLIENT_BUFFER_BYTES: number = 4_194_304;
-
-  /** How long a client may stay behind (its updates conflated) before it is closed with 1013. */
-  @IsInt() @Min(100) @Max(3_600_000)
-  WS_SLOW_CLIENT_MAX_LAG_MS: number = 10_000;
 
   /** none | api-key | jwt: checked at the upgrade, 401 before the socket opens. */
   @IsIn(AUTH_MODES)
@@ -135,11 +127,9 @@ export const gatewayConfig = registerAs('gateway', () => {
     allowedOrigins: origins.allowed,
     requireOrigin: env.WS_REQUIRE_ORIGIN === 'true',
     trustedProxies: proxies.networks,
-    feedThread: env.GATEWAY_FEED_THREAD === 'true',
     heartbeatIntervalMs: env.WS_HEARTBEAT_INTERVAL_MS,
     slowClientBufferBytes: env.WS_SLOW_CLIENT_BUFFER_BYTES,
     maxClientBufferBytes: env.WS_MAX_CLIENT_BUFFER_BYTES,
-    slowClientMaxLagMs: env.WS_SLOW_CLIENT_MAX_LAG_MS,
     auth: {
       mode: env.WS_AUTH_MODE as AuthMode,
       apiKeys,

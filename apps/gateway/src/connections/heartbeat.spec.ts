@@ -11,8 +11,6 @@ function fakeSession(id: number) {
     id,
     ip: '127.0.0.1',
     alive: true,
-    isLagging: false,
-    catchUp: () => events.push('catch-up'),
     socket: { ping: () => events.push('ping'), terminate: () => events.push('terminate') },
   };
   return { session, events };
@@ -36,15 +34,5 @@ describe('Heartbeat', () => {
     assert.deepEqual(answers.events, ['ping', 'ping']);
     assert.deepEqual(silent.events, ['ping', 'terminate']);
     assert.equal(stats.heartbeatTimeouts, 1);
-  });
-
-  it('flushes conflated updates only for lagging clients', () => {
-    const lagging = fakeSession(1);
-    const fine = fakeSession(2);
-    lagging.session.isLagging = true;
-    const { beat } = heartbeat([lagging.session, fine.session] as never);
-    beat.catchUp();
-    assert.deepEqual(lagging.events, ['catch-up']);
-    assert.deepEqual(fine.events, []);
   });
 });

@@ -3,17 +3,15 @@ import { gatewayConfig, type GatewayConfig } from '#app/config';
 import { GatewayStats } from './gateway-stats.js';
 import { SessionRegistry } from './session-registry.js';
 
-const CATCH_UP_INTERVAL_MS = 100;
-
 /**
  * Connection housekeeping the `ws` adapter does not do: ping every client each interval and drop one
- * that did not answer the last ping (half-open TCP connections otherwise live forever), and flush the
- * conflated updates of clients that have caught up.
+ * that did not answer the last ping (half-open TCP connections otherwise live forever, and a client
+ * that stopped reading would keep its socket's buffers full).
  */
 @Injectable()
 export class Heartbeat implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(Heartbeat.name);
-  private timers: NodeJS.Timeout[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly registry: SessionRegistry,
@@ -22,14 +20,11 @@ export class Heartbeat implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap() {
-    this.timers = [
-      setInterval(() => this.ping(), this.config.heartbeatIntervalMs),
-      setInterval(() => this.catchUp(), CATCH_UP_INTERVAL_MS),
-    ];
+    this.timer = setInterval(() => this.ping(), this.config.heartbeatIntervalMs);
   }
 
   onModuleDestroy() {
-    this.timers.forEach(clearInterval);
+    clearInterval(this.timer);
   }
 
   /** Drops the sessions that missed the last ping, pings the others. */
@@ -46,7 +41,4 @@ export class Heartbeat implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  catchUp() {
-    for (const session of this.registry.sessions()) if (session.isLagging) session.catchUp();
-  }
 }

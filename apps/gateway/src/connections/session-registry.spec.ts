@@ -12,7 +12,6 @@ const config = {
   maxConnectionsPerIp: 2,
   slowClientBufferBytes: 1000,
   maxClientBufferBytes: 5000,
-  slowClientMaxLagMs: 50,
 };
 
 function registry() {

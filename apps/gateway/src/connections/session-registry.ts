@@ -27,7 +27,7 @@ export interface Refusal {
 /** setTimeout's longest delay (about 24.8 days); a later expiry is reached in several steps. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-type RegistryConfig = Pick<GatewayConfig, 'maxConnections' | 'maxConnectionsPerIp' | 'slowClientBufferBytes' | 'maxClientBufferBytes' | 'slowClientMaxLagMs'>;
+type RegistryConfig = Pick<GatewayConfig, 'maxConnections' | 'maxConnectionsPerIp' | 'slowClientBufferBytes' | 'maxClientBufferBytes'>;
 
 /** Every open session, by socket; how many each client address holds; and when each socket's credential expires. */
 @Injectable()
@@ -47,9 +47,8 @@ export class SessionRegistry {
     private readonly proxies: TrustedProxies,
   ) {
     this.limits = {
-      slowBufferBytes: config.slowClientBufferBytes,
-      maxBufferBytes: config.maxClientBufferBytes,
-      maxLagMs: config.slowClientMaxLagMs,
+      slowBytes: config.slowClientBufferBytes,
+      maxBytes: config.maxClientBufferBytes,
       maxQueuedRequests: MAX_QUEUED_REQUESTS,
     };
   }

@@ -1,6 +1,9 @@
-/** A server-to-client WebSocket text frame around `payload` (RFC 6455 5.2: FIN, opcode 1, unmasked). */
-export function textFrame(payload: Buffer): Buffer {
-  const length = payload.length;
+/**
+ * A server-to-client WebSocket text frame of `text` (RFC 6455 5.2: FIN, opcode 1, unmasked), encoded
+ * straight into the frame's buffer: built once per update and written to every subscriber as it is.
+ */
+export function textFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
   const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
   const frame = Buffer.allocUnsafe(head + length);
   frame[0] = 0x81;
@@ -13,22 +16,6 @@ export function textFrame(payload: Buffer): Buffer {
     frame[1] = 127;
     frame.writeBigUInt64BE(BigInt(length), 2);
   }
-  payload.copy(frame, head);
+  frame.write(text, head);
   return frame;
-}
-
-let lastPayload: Buffer | undefined;
-let lastFrame: Buffer | undefined;
-
-/**
- * The frame of an update, built once per update: the feed hands the same payload Buffer to each of its
- * subscribers in turn, so remembering the last one is enough (a conflated or held update that comes
- * back later is simply framed again).
- */
-export function updateFrame(payload: Buffer): Buffer {
-  if (payload !== lastPayload) {
-    lastFrame = textFrame(payload);
-    lastPayload = payload;
-  }
-  return lastFrame!;
 }

@@ -20,8 +20,6 @@ export interface FeedListener {
 export interface FeedSubscriber extends PubSubCommands {
   /** `ready` while connected (readiness). */
   readonly status: string;
-  /** Messages replaced by a newer one of the same channel before they reached the feed (a reader thread's). */
-  readonly conflated?: number;
   listen(listener: FeedListener): void;
   close(): Promise<void>;
 }

@@ -1,17 +1,20 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { barChannel, quoteChannel } from '#app/contracts';
 import { redisConfig, type RedisConfig } from '#app/config';
-import { SubscriptionIndex } from '../subscriptions/subscription-index.js';
+import { textFrame } from '../connections/text-frame.js';
 import { ChannelSubscription } from './channel-subscription.js';
-import { FanOutBacklog, type FanOutItem } from './fan-out-backlog.js';
-import { FEED_MAX_WAIT_MS, FEED_MAX_WAITING, FEED_SUBSCRIBER } from './feed.constants.js';
+import { FEED_SUBSCRIBER } from './feed.constants.js';
+import { FeedTrace } from './feed-trace.js';
 import { BAR_HEAD, seqOf, UPDATE_HEAD } from './server-frames.js';
 import type { FeedSubscriber } from './feed-subscriber.js';
 
+/** Who gets a stream's updates: the subscriptions, which hand each to the stream's clients. */
+export interface FeedSink {
+  deliver(key: string, seq: number, frame: Buffer): boolean;
+}
+
 const RETRY_BASE_MS = 100;
 const RETRY_MAX_MS = 2000;
-/** Fan-out time per turn of the event loop before messages wait for a later turn (see FanOutBacklog). */
-const FAN_OUT_BUDGET_MS = 50;
 
 /** Where a channel's messages go: the stream key subscribers are indexed by, and the frame head. */
 interface Route {
@@ -22,8 +25,10 @@ interface Route {
 /**
  * The gateway's Redis pub/sub: one connection to the single server, or one per shard of a cluster (see
  * FeedSubscriber). It keeps a channel per stream that someone wants (a symbol's quotes, keyed `AAPL`,
- * or its bars of an interval, keyed `1m:AAPL`; see ChannelSubscription), and fans each message out as
- * one frame built once and shared by every subscriber. It re-subscribes every wanted channel itself
+ * or its bars of an interval, keyed `1m:AAPL`; see ChannelSubscription), and hands each message on, as it
+ * is read, as one WebSocket frame built once and shared by every subscriber. Handing on is cheap (each
+ * client's outbox queues it and writes once per turn), so the connection is always read promptly and
+ * Redis never holds a backlog for the gateway. It re-subscribes every wanted channel itself
  * after a connection or a shard is lost rather than trusting ioredis, which restores only the channels
  * whose SUBSCRIBE it saw confirmed and does not report a failed re-subscription.
  *
@@ -39,8 +44,7 @@ export class QuoteFeed implements OnApplicationShutdown {
   private readonly routes = new Map<string, Route>();
   /** Newest seq fanned out per stream, for the newest-seq-wins rule; forgotten with the channel. */
   private readonly newest = new Map<string, number>();
-  /** Queues, then conflates per stream, when fan-out falls behind, so the Redis connection is always read. */
-  readonly backlog = new FanOutBacklog((item) => this.fanOut(item), { budgetMs: FAN_OUT_BUDGET_MS, maxWaiting: FEED_MAX_WAITING, maxWaitMs: FEED_MAX_WAIT_MS });
+  private sink: FeedSink | null = null;
   received = 0;
   subscribeRetries = 0;
   /** Messages dropped for a seq older than one already fanned out (a Redis failover replaying writes). */
@@ -48,8 +52,8 @@ export class QuoteFeed implements OnApplicationShutdown {
 
   constructor(
     @Inject(redisConfig.KEY) private readonly config: Pick<RedisConfig, 'keyPrefix'>,
-    readonly index: SubscriptionIndex,
     @Inject(FEED_SUBSCRIBER) readonly subscriber: FeedSubscriber,
+    private readonly trace: FeedTrace,
   ) {
     subscriber.listen({
       message: (channel, json) => this.receive(channel, json),
@@ -63,14 +67,9 @@ export class QuoteFeed implements OnApplicationShutdown {
     return this.channels.size;
   }
 
-  /** Messages read from Redis, those the feed reader thread conflated included. */
-  get receivedFromRedis(): number {
-    return this.received + (this.subscriber.conflated ?? 0);
-  }
-
-  /** Messages replaced by a newer one of their stream, by the reader thread or the backlog. */
-  get conflated(): number {
-    return this.backlog.conflated + (this.subscriber.conflated ?? 0);
+  /** Where messages go from now on (one sink: the subscriptions). */
+  deliverTo(sink: FeedSink): void {
+    this.sink = sink;
   }
 
   /** Wanted channels not live yet: waiting for a SUBSCRIBE or for Redis to come back. */
@@ -130,14 +129,13 @@ export class QuoteFeed implements OnApplicationShutdown {
     return { channel: barChannel(this.config.keyPrefix, key.slice(0, colon), key.slice(colon + 1)), head: BAR_HEAD };
   }
 
+  /** One frame built once for every subscriber of the stream. */
   private receive(channel: string, json: string): void {
     this.received++;
     const route = this.routes.get(channel);
-    if (route) this.backlog.push({ key: route.key, head: route.head, json });
-  }
-
-  /** One frame built once for every subscriber of the stream. */
-  private fanOut({ key, head, json }: FanOutItem): void {
+    if (!route) return;
+    const { key, head } = route;
+    if (head === UPDATE_HEAD) this.trace.read(json);
     const seq = seqOf(json);
     const newest = this.newest.get(key) ?? -1;
     if (seq < newest || (seq === newest && head === UPDATE_HEAD)) {
@@ -145,9 +143,7 @@ export class QuoteFeed implements OnApplicationShutdown {
       return;
     }
     this.newest.set(key, seq);
-    const sessions = this.index.subscribers(key);
-    if (!sessions) return;
-    const frame = Buffer.from(head + json + '}');
-    for (const session of sessions) session.deliver(key, seq, frame);
+    const delivered = this.sink?.deliver(key, seq, textFrame(head + json + '}')) ?? false;
+    if (delivered && head === UPDATE_HEAD) this.trace.fannedOut(json);
   }
 }

@@ -5,7 +5,7 @@ import { fakeSocket } from '../../../../test/support/fake-socket.js';
 import { GatewayStats } from '../connections/gateway-stats.js';
 import { SubscriptionIndex } from './subscription-index.js';
 
-const newSession = () => new ClientSession(fakeSocket().ws, '127.0.0.1', { slowBufferBytes: 1e6, maxBufferBytes: 2e6, maxLagMs: 1e4, maxQueuedRequests: 8 }, new GatewayStats());
+const newSession = () => new ClientSession(fakeSocket().ws, '127.0.0.1', { slowBytes: 1e6, maxBytes: 2e6, maxQueuedRequests: 8 }, new GatewayStats());
 
 describe('SubscriptionIndex', () => {
   it('reports the first subscriber and the last leaving of a symbol, for channel reference counting', () => {

@@ -6,6 +6,7 @@ import type { Quote } from '#app/contracts';
 import { ClientSession } from '../connections/client-session.js';
 import { fakeSocket } from '../../../../test/support/fake-socket.js';
 import { GatewayStats } from '../connections/gateway-stats.js';
+import { textFrame } from '../connections/text-frame.js';
 import type { BarReader } from '../feed/bar-reader.js';
 import type { HistoryReader } from '../feed/history-reader.js';
 import type { QuoteFeed } from '../feed/quote-feed.js';
@@ -73,7 +74,7 @@ function setup(channelWaitMs = 300) {
   const service = new SubscriptionService(index, feed as unknown as QuoteFeed, reader as unknown as QuoteReader, history, bars, config, market, channelWaitMs);
   const newSession = () => {
     const fake = fakeSocket();
-    const limits = { slowBufferBytes: 1e6, maxBufferBytes: 2e6, maxLagMs: 1e4, maxQueuedRequests: 8 };
+    const limits = { slowBytes: 1e6, maxBytes: 2e6, maxQueuedRequests: 8 };
     const session = new ClientSession(fake.ws, '127.0.0.1', limits, new GatewayStats());
     const types = () => fake.sent.map((f) => JSON.parse(f).type as string);
     return { session, sent: fake.sent, types };
@@ -102,6 +103,7 @@ describe('SubscriptionService', () => {
     service.disconnect(session);
     assert.deepEqual(feed.released, ['AAPL']);
     await subscribing;
+    await tick();
     assert.equal(index.symbolCount, 0, 'the subscribe resuming after the close adds nothing back');
     assert.deepEqual(reads, [], 'no snapshot read for a closed session');
   });
@@ -118,6 +120,7 @@ describe('SubscriptionService', () => {
     assert.deepEqual(b.types(), ['subscribed']);
     await feed.goLive('AAPL');
     await Promise.all([first, second]);
+    await tick();
     assert.deepEqual(reads, [['AAPL'], ['AAPL']]);
     assert.deepEqual(b.types(), ['subscribed', 'snapshot']);
   });
@@ -126,10 +129,11 @@ describe('SubscriptionService', () => {
     const { feed, service, newSession } = setup();
     const { session, sent } = newSession();
     const subscribing = service.subscribe(session, { symbols: ['AAPL'] });
-    session.deliver('AAPL', 9, Buffer.from('{"type":"update","seq":9}'));
+    session.deliver('AAPL', 9, textFrame('{"type":"update","seq":9}'));
     await feed.goLive('AAPL');
-    session.deliver('AAPL', 11, Buffer.from('{"type":"update","seq":11}'));
+    session.deliver('AAPL', 11, textFrame('{"type":"update","seq":11}'));
     await subscribing;
+    await tick();
     assert.deepEqual(sent.map((f) => JSON.parse(f).type), ['subscribed', 'snapshot', 'update']);
     assert.equal(JSON.parse(sent[2]).seq, 11);
   });
@@ -138,24 +142,56 @@ describe('SubscriptionService', () => {
     const { feed, reads, service, newSession } = setup(10);
     const { session, sent, types } = newSession();
     await service.subscribe(session, { symbols: ['GOOG'] });
+    await tick();
     assert.deepEqual(types(), ['subscribed', 'error']);
     assert.equal(JSON.parse(sent[1]).payload.code, 'FEED_UNAVAILABLE');
     assert.equal(session.symbols.has('GOOG'), true, 'still subscribed');
     await feed.goLive('GOOG');
     await session.settled();
+    await tick();
     assert.deepEqual(reads, [['GOOG']]);
     assert.deepEqual(types(), ['subscribed', 'error', 'snapshot']);
+  });
+
+  it('after FEED_UNAVAILABLE, keeps the live updates that beat the late snapshot until it is sent (bug 2)', async () => {
+    const { feed, service, newSession } = setup(10);
+    const { session, sent, types } = newSession();
+    await service.subscribe(session, { symbols: ['GOOG'] });
+    await tick();
+    feed.wanted.get('GOOG')!.resolve();
+    session.deliver('GOOG', 21, textFrame('{"type":"update","payload":{"seq":21}}'));
+    for (let i = 0; i < 5; i++) await tick();
+    assert.deepEqual(types(), ['subscribed', 'error', 'snapshot', 'update']);
+    assert.deepEqual(sent.slice(2).map((f) => (JSON.parse(f).payload.quotes?.[0] ?? JSON.parse(f).payload).seq), [20, 21]);
+  });
+
+  it('lets a subscribed symbol flow while another symbol of the same client waits for its channel (bug 3)', async () => {
+    const { feed, service, newSession } = setup();
+    const { session, types } = newSession();
+    const first = service.subscribe(session, { symbols: ['AAPL'] });
+    await feed.goLive('AAPL');
+    await first;
+    const second = service.subscribe(session, { symbols: ['GOOG'] });
+    session.deliver('AAPL', 11, textFrame('{"type":"update","payload":{"seq":11}}'));
+    await tick();
+    assert.deepEqual(types(), ['subscribed', 'snapshot', 'subscribed', 'update'], 'AAPL is not held behind GOOG');
+    await feed.goLive('GOOG');
+    await second;
+    await tick();
+    assert.deepEqual(types().slice(-1), ['snapshot']);
   });
 
   it('sends no late snapshot for a symbol unsubscribed before the feed came back', async () => {
     const { feed, reads, service, newSession } = setup(10);
     const { session, types } = newSession();
     await service.subscribe(session, { symbols: ['GOOG'] });
+    await tick();
     const pending = feed.wanted.get('GOOG')!;
     service.unsubscribe(session, ['GOOG']);
     pending.resolve();
     await tick();
     await session.settled();
+    await tick();
     assert.deepEqual(reads, []);
     assert.deepEqual(types(), ['subscribed', 'error', 'unsubscribed']);
   });
@@ -166,9 +202,11 @@ describe('SubscriptionService', () => {
     const subscribing = service.subscribe(session, { symbols: ['AAPL'] });
     await feed.goLive('AAPL');
     await subscribing;
+    await tick();
     service.unsubscribe(session, ['AAPL', 'GOOG']);
     service.unsubscribe(session, ['AAPL']);
     service.unsubscribeBars(session, { symbols: ['AAPL'], interval: '1s' });
+    await tick();
     assert.deepEqual(sent.map((f) => JSON.parse(f)).slice(2), [
       { type: 'unsubscribed', payload: { symbols: ['AAPL', 'GOOG'] } },
       { type: 'unsubscribed', payload: { symbols: ['AAPL'] } },
@@ -184,8 +222,9 @@ describe('SubscriptionService', () => {
     (service as unknown as { reader: QuoteReader }).reader = { latest: async () => Promise.reject(new Error('READONLY')) } as unknown as QuoteReader;
     const subscribing = service.subscribe(session, { symbols: ['AAPL'] });
     await feed.goLive('AAPL');
-    session.deliver('AAPL', 12, Buffer.from('{"type":"update","seq":12}'));
+    session.deliver('AAPL', 12, textFrame('{"type":"update","seq":12}'));
     await subscribing;
+    await tick();
     assert.deepEqual(types(), ['subscribed', 'error', 'update']);
     assert.equal(JSON.parse(sent[1]).payload.code, 'INTERNAL_ERROR');
   });
@@ -195,11 +234,12 @@ describe('SubscriptionService', () => {
     missed.set('AAPL', { recovered: true, seqs: [8, 9, 10] });
     const { session, sent } = newSession();
     const subscribing = service.subscribe(session, { symbols: ['AAPL', 'GOOG'], since: new Map([['AAPL', 7]]) });
-    session.deliver('AAPL', 10, Buffer.from('{"type":"update","payload":{"seq":10}}'));
-    session.deliver('AAPL', 11, Buffer.from('{"type":"update","payload":{"seq":11}}'));
+    session.deliver('AAPL', 10, textFrame('{"type":"update","payload":{"seq":10}}'));
+    session.deliver('AAPL', 11, textFrame('{"type":"update","payload":{"seq":11}}'));
     await feed.goLive('AAPL');
     await feed.goLive('GOOG');
     await subscribing;
+    await tick();
     const frames = sent.map((f) => JSON.parse(f));
     assert.deepEqual(frames[1], {
       type: 'snapshot',
@@ -214,6 +254,7 @@ describe('SubscriptionService', () => {
     const subscribing = service.subscribe(session, { symbols: ['AAPL'], since: new Map([['AAPL', 1]]) });
     await feed.goLive('AAPL');
     await subscribing;
+    await tick();
     assert.deepEqual(JSON.parse(sent[1]).payload, { quotes: [{ symbol: 'AAPL', seq: 10, price: 1 }], recovery: { AAPL: { recovered: false, replayed: 0 } } });
   });
 
@@ -224,10 +265,11 @@ describe('SubscriptionService', () => {
       current: async (_interval: string, symbols: string[]) => symbols.map((symbol) => ({ symbol, seq: 5, json: `{"symbol":"${symbol}","seq":5}` })),
     } as unknown as BarReader;
     const subscribing = service.subscribeBars(session, { symbols: ['AAPL'], interval: '1m' });
-    session.deliver('1m:AAPL', 4, Buffer.from('{"type":"bar","payload":{"seq":4}}'));
-    session.deliver('1m:AAPL', 6, Buffer.from('{"type":"bar","payload":{"seq":6}}'));
+    session.deliver('1m:AAPL', 4, textFrame('{"type":"bar","payload":{"seq":4}}'));
+    session.deliver('1m:AAPL', 6, textFrame('{"type":"bar","payload":{"seq":6}}'));
     await feed.goLive('1m:AAPL');
     await subscribing;
+    await tick();
     const frames = sent.map((f) => JSON.parse(f));
     assert.deepEqual(frames[0], { type: 'barsSubscribed', payload: { symbols: ['AAPL'], interval: '1m' } });
     assert.deepEqual(frames.slice(1).map((f) => [f.type, f.payload.seq]), [['bar', 5], ['bar', 6]]);

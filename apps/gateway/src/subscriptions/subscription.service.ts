@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SYMBOL_PATTERN, WsErrorCode, type Quote, type Recovery } from '#app/contracts';
 import { gatewayConfig, marketConfig, type GatewayConfig, type MarketConfig } from '#app/config';
 import type { ClientSession } from '../connections/client-session.js';
+import type { StreamGate } from '../connections/stream-gate.js';
+import { textFrame } from '../connections/text-frame.js';
 import { BarReader } from '../feed/bar-reader.js';
 import { HistoryReader } from '../feed/history-reader.js';
 import { QuoteFeed } from '../feed/quote-feed.js';
@@ -13,11 +15,12 @@ import { CHANNEL_WAIT_MS, DEFAULT_CHANNEL_WAIT_MS } from './subscriptions.consta
 
 
 /**
- * Subscribe and unsubscribe as the WebSocket contract defines them. The order inside a subscribe is
- * what keeps the stream gap-free: index the session (so updates start reaching it, held), wait until
- * every channel is live in Redis, read the snapshot (or what the client missed since its last seq),
- * send it, then release the held updates newer than it. Every step after an await first checks that
- * the session is still open.
+ * Subscribe and unsubscribe as the WebSocket contract defines them. Per stream, the order is what keeps it
+ * gap-free: gate the stream (its updates are kept for this client, its other streams flow on), index the
+ * session, wait until the stream's channel is live in Redis, read the snapshot (or what the client missed
+ * since its last seq), send it, then open the gate (kept updates newer than the snapshot follow). Every
+ * step after an await re-checks that the stream is still gated by the same gate: a client that
+ * unsubscribed, subscribed again or went away meanwhile gets nothing from the old request.
  */
 @Injectable()
 export class SubscriptionService {
@@ -45,13 +48,10 @@ export class SubscriptionService {
     const added = symbols.filter((s) => !session.symbols.has(s));
     if (!this.hasRoom(session, session.symbols.size, added)) return;
     for (const symbol of symbols) session.setThrottle(symbol, request.throttleMs ?? 0);
-    session.hold();
-    for (const symbol of added) {
-      if (this.index.add(symbol, session)) void this.feed.want(symbol);
-    }
+    const gates = this.gateAndIndex(session, added, session.symbols);
     session.send({ type: 'subscribed', payload: { symbols } });
     const since = new Map([...(request.since ?? [])].filter(([symbol]) => added.includes(symbol)));
-    await this.whenLive(session, added, () => this.sendSnapshot(session, added, since));
+    await this.whenLive(session, gates, () => this.sendSnapshot(session, gates, since));
   }
 
   /**
@@ -73,27 +73,9 @@ export class SubscriptionService {
     if (symbols.length === 0) return;
     const added = symbols.filter((s) => !session.bars.has(barKey(interval, s)));
     if (!this.hasRoom(session, session.bars.size, added)) return;
-    const keys = added.map((s) => barKey(interval, s));
-    session.hold();
-    for (const key of keys) {
-      if (this.index.add(key, session, session.barSet())) void this.feed.want(key);
-    }
+    const gates = this.gateAndIndex(session, added.map((s) => barKey(interval, s)), session.barSet());
     session.send({ type: 'barsSubscribed', payload: { symbols, interval } });
-    await this.whenLive(session, keys, async () => {
-      const seqs = new Map<string, number>();
-      try {
-        const current = await this.bars.current(interval, added.filter((s) => session.bars.has(barKey(interval, s))));
-        if (!session.isActive) return;
-        for (const bar of current) {
-          seqs.set(barKey(interval, bar.symbol), bar.seq);
-          session.sendFrame(Buffer.from(BAR_HEAD + bar.json + '}'));
-        }
-      } catch (err) {
-        this.failedRead(session, 'Current bars', err, added);
-      } finally {
-        session.release(seqs);
-      }
-    });
+    await this.whenLive(session, gates, () => this.sendCurrentBars(session, interval, gates));
   }
 
   /** Acknowledges every requested symbol, held or not, as unsubscribe does. */
@@ -111,64 +93,108 @@ export class SubscriptionService {
     for (const key of [...session.bars]) this.drop(session, key, session.barSet());
   }
 
+  /** Gates each new stream before indexing it, so not one of its updates slips past the snapshot. */
+  private gateAndIndex(session: ClientSession, keys: string[], into: Set<string>): Map<string, StreamGate> {
+    const gates = new Map<string, StreamGate>();
+    for (const key of keys) {
+      gates.set(key, session.gate(key));
+      if (this.index.add(key, session, into)) void this.feed.want(key);
+    }
+    return gates;
+  }
+
   /**
-   * Runs `send` once every channel is live. If that takes longer than the wait allows (Redis away),
-   * the client hears FEED_UNAVAILABLE now, its next requests run, and `send` runs when the feed is back.
+   * Runs `send` once every channel is live. If that takes longer than the wait allows (Redis away), the
+   * client hears FEED_UNAVAILABLE now and its next requests run; `send` still runs when the feed is back,
+   * and the streams stay gated until then, so their snapshot still comes before their updates.
    */
-  private async whenLive(session: ClientSession, keys: string[], send: () => Promise<void>): Promise<void> {
-    const live = await this.waitForChannels(keys);
-    if (!session.isActive) return;
-    if (live) return send();
-    session.release(new Map());
+  private async whenLive(session: ClientSession, gates: Map<string, StreamGate>, send: () => Promise<void>): Promise<void> {
+    const keys = [...gates.keys()];
+    if (keys.length === 0) return;
+    const sent = this.feed.whenLive(keys).then(send);
+    if (await this.within(sent, this.channelWaitMs)) return;
+    const waiting = keys.filter((key) => session.isGated(key, gates.get(key)!));
+    if (waiting.length === 0) return;
     session.send({
       type: 'error',
       payload: {
         code: WsErrorCode.FEED_UNAVAILABLE,
         message: 'The market data feed is reconnecting; snapshot and updates follow once it is back',
-        symbols: keys,
+        symbols: waiting,
       },
     });
-    void this.feed.whenLive(keys).then(() =>
-      session.enqueue(async () => {
-        session.hold();
-        await send();
-      }),
-    );
+  }
+
+  /** True when `work` settles within `ms`; it goes on either way. */
+  private async within(work: Promise<void>, ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+    try {
+      return await Promise.race([work.then(() => true as const), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
-   * Sends the snapshot of those `symbols` the session still has; for the ones in `since`, the quotes
-   * it missed instead when history reaches back (replayed as updates right after the snapshot). Held
-   * updates not newer than what was sent are dropped on release.
+   * Sends the snapshot of the streams still gated; for the ones in `since`, the quotes the client missed
+   * instead when history reaches back (replayed as updates right after the snapshot). Then opens each
+   * gate at the seq it sent. Never rejects: a failed read is reported, and updates flow on.
    */
-  private async sendSnapshot(session: ClientSession, symbols: string[], since: Map<string, number>): Promise<void> {
-    const wanted = symbols.filter((s) => session.symbols.has(s));
-    const seqs = new Map<string, number>();
+  private async sendSnapshot(session: ClientSession, gates: Map<string, StreamGate>, since: Map<string, number>): Promise<void> {
+    const gated = (symbol: string) => session.isGated(symbol, gates.get(symbol)!);
+    const wanted = [...gates.keys()].filter(gated);
+    if (wanted.length === 0) return;
+    const sentSeqs = new Map<string, number>();
     try {
-      if (wanted.length === 0) return;
       const plain = wanted.filter((s) => !since.has(s));
-      const [latest, missed] = await Promise.all([this.reader.latest(plain), this.history.missedSince(since)]);
-      if (!session.isActive) return;
-      const quotes: Quote[] = latest.filter((q) => session.symbols.has(q.symbol));
+      const [latest, missed] = await Promise.all([
+        this.reader.latest(plain),
+        this.history.missedSince(new Map([...since].filter(([symbol]) => wanted.includes(symbol)))),
+      ]);
+      const quotes: Quote[] = latest.filter((q) => gated(q.symbol));
       const recovery: Record<string, Recovery> = {};
       const replay: Buffer[] = [];
       for (const result of missed) {
-        if (!session.symbols.has(result.symbol)) continue;
+        if (!gated(result.symbol)) continue;
         recovery[result.symbol] = { recovered: result.recovered, replayed: result.missed.length };
         if (result.recovered) {
-          for (const { json } of result.missed) replay.push(Buffer.from(UPDATE_HEAD + json + '}'));
-          seqs.set(result.symbol, Math.max(since.get(result.symbol)!, result.missed.at(-1)?.seq ?? -1));
+          for (const { json } of result.missed) replay.push(textFrame(UPDATE_HEAD + json + '}'));
+          sentSeqs.set(result.symbol, Math.max(since.get(result.symbol)!, result.missed.at(-1)?.seq ?? -1));
         } else if (result.latest) {
           quotes.push(result.latest);
         }
       }
-      for (const quote of quotes) seqs.set(quote.symbol, quote.seq);
+      if (!wanted.some(gated)) return;
+      for (const quote of quotes) sentSeqs.set(quote.symbol, quote.seq);
       session.send({ type: 'snapshot', payload: since.size > 0 ? { quotes, recovery } : { quotes } });
       for (const frame of replay) session.sendFrame(frame);
     } catch (err) {
-      this.failedRead(session, 'Snapshot', err, wanted);
+      if (wanted.some(gated)) this.failedRead(session, 'Snapshot', err, wanted.filter(gated));
     } finally {
-      session.release(seqs);
+      for (const [symbol, gate] of gates) session.openGate(symbol, gate, sentSeqs.get(symbol));
+    }
+  }
+
+  /** Sends the current bar of each stream still gated, then opens each gate at the bar's seq. */
+  private async sendCurrentBars(session: ClientSession, interval: BarsData['interval'], gates: Map<string, StreamGate>): Promise<void> {
+    const gated = (key: string) => session.isGated(key, gates.get(key)!);
+    const symbols = [...gates.keys()].filter(gated).map((key) => key.slice(key.indexOf(':') + 1));
+    if (symbols.length === 0) return;
+    const sentSeqs = new Map<string, number>();
+    try {
+      const current = await this.bars.current(interval, symbols);
+      for (const bar of current) {
+        const key = barKey(interval, bar.symbol);
+        if (!gated(key)) continue;
+        sentSeqs.set(key, bar.seq);
+        session.sendFrame(textFrame(BAR_HEAD + bar.json + '}'));
+      }
+    } catch (err) {
+      const still = symbols.filter((s) => gated(barKey(interval, s)));
+      if (still.length > 0) this.failedRead(session, 'Current bars', err, still);
+    } finally {
+      for (const [key, gate] of gates) session.openGate(key, gate, sentSeqs.get(key));
     }
   }
 
@@ -178,17 +204,6 @@ export class SubscriptionService {
       type: 'error',
       payload: { code: WsErrorCode.INTERNAL_ERROR, message: `${what} unavailable, updates follow: ${(err as Error).message}`, symbols },
     });
-  }
-
-  /** True once every channel is live, false if that takes longer than the wait allows. */
-  private async waitForChannels(keys: string[]): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(resolve, this.channelWaitMs, false)));
-    try {
-      return await Promise.race([this.feed.whenLive(keys).then(() => true as const), timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private hasRoom(session: ClientSession, held: number, added: string[]): boolean {
@@ -206,6 +221,7 @@ export class SubscriptionService {
 
   private drop(session: ClientSession, key: string, keys: Set<string>): void {
     session.forgetThrottle(key);
+    session.dropGate(key);
     if (this.index.remove(key, session, keys)) this.feed.release(key);
   }
 

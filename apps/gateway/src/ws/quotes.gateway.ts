@@ -26,7 +26,7 @@ const CLOSE_GRACE_MS = 2000;
 export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   private readonly logger = new Logger(QuotesGateway.name);
   /** One pong listener for every socket (`this` is the socket that answered), not a closure per connection. */
-  private readonly onPong: (this: WebSocket, payload: Buffer) => void;
+  private readonly onPong: (this: WebSocket) => void;
 
   constructor(
     private readonly registry: SessionRegistry,
@@ -36,8 +36,9 @@ export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, 
     @Inject(gatewayConfig.KEY) private readonly config: GatewayConfig,
   ) {
     const sessions = registry;
-    this.onPong = function (this: WebSocket, payload: Buffer) {
-      sessions.get(this)?.pong(payload);
+    this.onPong = function (this: WebSocket) {
+      const session = sessions.get(this);
+      if (session) session.alive = true;
     };
   }
 
