@@ -11,6 +11,8 @@ function fakeSession(id: number) {
     id,
     ip: '127.0.0.1',
     alive: true,
+    isBehind: false,
+    closeAsTooSlow: () => events.push('close 1013'),
     socket: { ping: () => events.push('ping'), terminate: () => events.push('terminate') },
   };
   return { session, events };
@@ -34,5 +36,14 @@ describe('Heartbeat', () => {
     assert.deepEqual(answers.events, ['ping', 'ping']);
     assert.deepEqual(silent.events, ['ping', 'terminate']);
     assert.equal(stats.heartbeatTimeouts, 1);
+  });
+
+  it('tells a client that missed the ping with its socket still full that it is too slow (1013)', () => {
+    const stalled = fakeSession(1);
+    stalled.session.isBehind = true;
+    const { beat } = heartbeat([stalled.session] as never);
+    beat.ping();
+    beat.ping();
+    assert.deepEqual(stalled.events, ['ping', 'close 1013']);
   });
 });

@@ -27,13 +27,18 @@ export class Heartbeat implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  /** Drops the sessions that missed the last ping, pings the others. */
+  /**
+   * Drops the sessions that missed the last ping, pings the others. One that missed it while its socket
+   * was still full (see ClientOutbox) is a client that stopped reading: it is told so (1013) before it is
+   * cut off, and may reconnect and recover what it missed with `since`.
+   */
   ping() {
     for (const session of this.registry.sessions()) {
       if (!session.alive) {
         this.stats.heartbeatTimeouts++;
-        this.logger.log(`session ${session.id} (${session.ip}) missed a heartbeat, dropping it`);
-        session.socket.terminate();
+        this.logger.log(`session ${session.id} (${session.ip}) missed a heartbeat${session.isBehind ? ' with its socket full' : ''}, dropping it`);
+        if (session.isBehind) session.closeAsTooSlow();
+        else session.socket.terminate();
         continue;
       }
       session.alive = false;

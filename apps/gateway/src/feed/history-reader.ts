@@ -32,28 +32,39 @@ export class HistoryReader {
     @Inject(redisConfig.KEY) private readonly config: RedisConfig,
   ) {}
 
-  /** For each symbol, the quotes after `since` and whether history still reaches back that far; one round trip per node. */
+  /**
+   * For each symbol, the quotes after `since` and whether history still reaches back that far. History
+   * reaches back when it holds `since` itself; that entry and everything after it are read in one XRANGE,
+   * with the latest quote in the same MULTI, so a trim in between cannot leave a hole that reads as
+   * recovered. One round trip per symbol, pipelined.
+   */
   async missedSince(since: ReadonlyMap<string, number>): Promise<MissedQuotes[]> {
     if (since.size === 0) return [];
     const prefix = this.config.keyPrefix;
-    const reads = [...since].map(([symbol, seq]) => {
-      const key = historyKey(prefix, symbol);
-      return Promise.all([
-        this.redis.xrange(key, '-', '+', 'COUNT', 1) as Promise<StreamEntry[]>,
-        this.redis.xrange(key, `${seq + 1}-0`, '+', 'COUNT', MAX_REPLAY) as Promise<StreamEntry[]>,
-        this.redis.hget(quoteKey(prefix, symbol), 'json'),
-      ]);
-    });
-    const replies = await Promise.all(reads);
+    const replies = await Promise.all(
+      [...since].map(([symbol, seq]) =>
+        this.redis
+          .multi()
+          .xrange(historyKey(prefix, symbol), `${seq}-0`, '+', 'COUNT', MAX_REPLAY + 1)
+          .hget(quoteKey(prefix, symbol), 'json')
+          .exec()
+          .then((results) =>
+            (results ?? []).map(([err, value]) => {
+              if (err) throw err;
+              return value;
+            }) as [StreamEntry[], string | null],
+          ),
+      ),
+    );
     const results: MissedQuotes[] = [];
     let i = 0;
     for (const [symbol, seq] of since) {
-      const [oldest, after, latestJson] = replies[i++];
+      const [entries, latestJson] = replies[i++];
       const latest = latestJson ? (JSON.parse(latestJson) as Quote) : null;
-      const missed = after.map(([id, fields]) => ({ seq: seqOf(id), json: fieldValue(fields, 'json') }));
-      const oldestSeq = oldest.length > 0 ? seqOf(oldest[0][0]) : Infinity;
+      const reachesBack = entries.length > 0 && seqOf(entries[0][0]) === seq;
+      const missed = entries.filter(([id]) => seqOf(id) > seq).map(([id, fields]) => ({ seq: seqOf(id), json: fieldValue(fields, 'json') }));
       const upToDate = latest !== null && latest.seq <= seq;
-      const recovered = upToDate || (oldestSeq <= seq && missed.length < MAX_REPLAY);
+      const recovered = upToDate || (reachesBack && missed.length < MAX_REPLAY);
       results.push({ symbol, recovered, missed: recovered ? missed : [], latest });
     }
     return results;

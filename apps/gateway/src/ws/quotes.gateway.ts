@@ -17,7 +17,7 @@ import { MAX_QUEUED_REQUESTS, SessionRegistry } from '../connections/session-reg
 import type { RateLimitRefusal } from '../rate-limit/connection-budget.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { SubscriptionService } from '../subscriptions/subscription.service.js';
-import type { BarsData, SubscribeData } from './client-frame.parser.js';
+import { parseClientFrame, type BarsData, type SubscribeData } from './client-frame.parser.js';
 
 const CLOSE_GRACE_MS = 2000;
 
@@ -45,6 +45,7 @@ export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, 
   handleConnection(socket: WebSocket, request: IncomingMessage) {
     this.registry.open(socket, request);
     socket.on('pong', this.onPong);
+    this.subscribeAtConnect(socket, request);
   }
 
   handleDisconnect(socket: WebSocket) {
@@ -80,6 +81,20 @@ export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, 
   @SubscribeMessage('invalid')
   onInvalid(@ConnectedSocket() socket: WebSocket, @MessageBody() error: { code: ErrorCode; message: string }) {
     this.run(socket, async (session) => session.send({ type: 'error', payload: error }));
+  }
+
+  /**
+   * `/ws?symbols=AAPL,GOOG` subscribes as the connection opens, so the first frames are `subscribed` and the
+   * snapshot, with no round trip; the symbols are checked and answered exactly as a subscribe message's.
+   */
+  private subscribeAtConnect(socket: WebSocket, request: IncomingMessage) {
+    const query = request.url?.includes('?') ? new URL(request.url, 'http://gateway').searchParams : null;
+    const listed = query?.get('symbols');
+    if (!listed) return;
+    const symbols = listed.split(',');
+    const parsed = parseClientFrame(JSON.stringify({ action: 'subscribe', payload: { symbols } }), this.config.maxSymbolsPerConnection);
+    if (parsed.event === 'subscribe') this.onSubscribe(socket, parsed.data);
+    else if (parsed.event === 'invalid') this.onInvalid(socket, parsed.data);
   }
 
   /** Closes every socket with 1001 and gives clients a moment to answer the close before the server goes. */
