@@ -51,15 +51,12 @@ describe('the closing frame of a bar while subscribeBars reads the current one',
     }
     await client.next((m) => m.type === 'bar' && m.payload.seq === SEQ + 1, 10_000);
 
-    const got = bars(client.received);
-    assert.deepEqual(
-      got.map((b) => [b.seq, b.closed]),
-      [
-        [SEQ, false],
-        [SEQ, true],
-        [SEQ + 1, false],
-      ],
-      `the client got: ${shown(got)}`,
+    const got = bars(client.received).map((b) => [b.seq, b.closed] as const);
+    // The open bar first is what today's gateway sends; a gateway that merges it with the closing frame may skip it.
+    const withOpen = [[SEQ, false], [SEQ, true], [SEQ + 1, false]];
+    assert.ok(
+      [JSON.stringify(withOpen), JSON.stringify(withOpen.slice(1))].includes(JSON.stringify(got)),
+      `the client got: ${shown(bars(client.received))}; expected the bar's closing frame (seq ${SEQ} closed) before seq ${SEQ + 1}`,
     );
   });
 });
