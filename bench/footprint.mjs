@@ -9,12 +9,6 @@
 // and after connecting, without a GC, the gateway's figure was mostly V8's young generation, grown once
 // to its maximum (~64 MiB) by the connection storm whatever the number of clients, and its start-up
 // garbage; and it swung by 2x between runs. Those unforced readings are still reported, as `...NoGc`.
-//
-// The gateway runs here with GATEWAY_FEED_THREAD=false. Its feed reader thread keeps no state per
-// connection, but it is a V8 isolate of its own that the full GC (main thread only) does not collect:
-// its memory settling between the two readings moved the per-connection figure by ~1 KiB at 5,000
-// clients (0.4-0.5x raw ws, a heap delta larger than the RSS delta). Its fixed cost, ~58 MiB of RSS
-// (mostly ioredis and Nest's modules loaded a second time), is reported in BENCHMARKS.md instead.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,7 +37,7 @@ export async function run(options, report) {
       return { port, pid: child.pid, stop: () => child.stop() };
     });
     const gateway = await measure(o, report, 'gateway', gcDir, async () => {
-      const app = await startBenchApp('gateway', { ...env, GATEWAY_FEED_THREAD: 'false', NODE_OPTIONS: PRELOAD, BENCH_GC_DIR: gcDir });
+      const app = await startBenchApp('gateway', { ...env, NODE_OPTIONS: PRELOAD, BENCH_GC_DIR: gcDir });
       return { port: app.port, pid: app.pid, stop: () => stopBenchApp(app) };
     });
     const ratioOf = (a, b) => (b > 0 ? Math.round((a / b) * 100) / 100 : null);

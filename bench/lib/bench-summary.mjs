@@ -91,10 +91,10 @@ export function summaryTables(results) {
 
   const behind = by('behind');
   if (behind.length) {
-    const rows = [['server', 'ticks/s', 'at latest +1 s', '+2 s', '+5 s', 'pub/sub cut', 'peak omem MiB', 'feed conflated', 'peak backlog', 'client conflated', 'closed', 'delivered', 'peak RSS MiB', 'bound']];
+    const rows = [['server', 'ticks/s', 'at latest +1 s', '+2 s', '+5 s', 'pub/sub cut', 'peak omem MiB', 'peak clients behind', 'client conflated', 'closed', 'delivered', 'peak RSS MiB', 'bound']];
     for (const r of behind) {
       const at = (key) => (r.atLatest[key] === undefined ? '' : `${fmt.int(r.atLatest[key])} / ${fmt.int(r.pairs)}`);
-      rows.push([r.server, fmt.int(r.ratePerSec), at('1s'), at('2s'), at('5s'), r.pubsubDisconnects, r.peakOutputBufferMiB, fmt.int(r.feedConflated), fmt.int(r.feedBacklogPeak), fmt.int(r.updatesConflated), fmt.int(r.slowClientsClosed), fmt.pct(r.deliveredShare), r.peakRssMiB, r.bound]);
+      rows.push([r.server, fmt.int(r.ratePerSec), at('1s'), at('2s'), at('5s'), r.pubsubDisconnects, r.peakOutputBufferMiB, fmt.int(r.clientsBehindPeak), fmt.int(r.updatesConflated), fmt.int(r.slowClientsClosed), fmt.pct(r.deliveredShare), r.peakRssMiB, r.bound]);
     }
     out.push(table('6. falling behind: (client, symbol) pairs holding the stored seq after the last publish', rows));
   }

@@ -4,7 +4,6 @@ import { barsKey, type Bar, type ServerMessage } from '#app/contracts';
 import { ProcessorDouble } from '../support/processor-double.js';
 import { ProxiedGateway } from '../support/proxied-gateway.js';
 
-const TODO = { todo: 'fails until the delivery-path redesign (issue 19)' };
 const SYMBOL = 'AAPL';
 const MINUTE = 60_000;
 const SEQ = 7000;
@@ -29,7 +28,7 @@ describe('the closing frame of a bar while subscribeBars reads the current one',
 
   after(() => system?.stop(), { timeout: 30_000 });
 
-  it('reaches the client: the bar it was sent open, then closed, then the next one', { ...TODO, timeout: 60_000 }, async () => {
+  it('reaches the client: the bar it was sent open, then closed, then the next one', { timeout: 60_000 }, async () => {
     const { proxy, processor } = system;
     // An observer already on the bar channel: once it has the new bar, the gateway has fanned out both frames.
     const observer = await system.connect();

@@ -6,7 +6,6 @@ import { ProxiedGateway } from '../support/proxied-gateway.js';
 import { assertConsecutive, assertStrictlyIncreasing, seqsSeenBy } from '../support/seq-order.js';
 import { waitUntil } from '../support/wait-until.js';
 
-const TODO = { todo: 'fails until the delivery-path redesign (issue 19)' };
 const HEALTHY = 'AAPL';
 const SLOW = 'MSFT';
 /** More updates than the session holds back today while a snapshot is read (MAX_HELD_UPDATES). */
@@ -31,7 +30,7 @@ describe("a slow snapshot of one symbol and the client's other symbols", () => {
 
   after(() => system?.stop(), { timeout: 30_000 });
 
-  it('keeps delivering every update of the healthy symbol, none skipped, while the slow one is read', { ...TODO, timeout: 60_000 }, async () => {
+  it('keeps delivering every update of the healthy symbol, none skipped, while the slow one is read', { timeout: 60_000 }, async () => {
     const { proxy, processor } = system;
     const client = await system.connect();
     client.send({ action: 'subscribe', payload: { symbols: [HEALTHY] } });

@@ -8,7 +8,6 @@ import { assertStrictlyIncreasing, seqsSeenBy } from '../support/seq-order.js';
 import { isolatedEnv, REDIS_URL, startApp } from '../support/system.js';
 import { TestClient } from '../support/ws-client.js';
 
-const TODO = { todo: 'snapshot at connect is goal 5 of the delivery-path redesign (issue 19)' };
 const SYMBOLS = ['AAPL', 'GOOG', 'MSFT'];
 
 /** A frame as the contract names it: type, error code, symbols, and the snapshot's quotes by symbol and seq. */
@@ -69,7 +68,7 @@ describe('snapshot at connect (?symbols=)', () => {
     redis?.disconnect();
   }, { timeout: 30_000 });
 
-  it('sends subscribed, then the snapshot of those symbols, before any update', { ...TODO, timeout: 30_000 }, async () => {
+  it('sends subscribed, then the snapshot of those symbols, before any update', { timeout: 30_000 }, async () => {
     const client = await connect('?symbols=AAPL,GOOG');
     // Published as the socket opens: the snapshot may hold it or not, but no update comes before the snapshot.
     await processor.publish(ProcessorDouble.quote('AAPL', 101));
@@ -81,7 +80,7 @@ describe('snapshot at connect (?symbols=)', () => {
     assertStrictlyIncreasing(seqsSeenBy(client), 'the client');
   });
 
-  it('answers invalid and unknown symbols exactly as a subscribe message does', { ...TODO, timeout: 30_000 }, async () => {
+  it('answers invalid and unknown symbols exactly as a subscribe message does', { timeout: 30_000 }, async () => {
     const requested = ['BAD$', 'NOPE', 'goog'];
     const byMessage = await connect();
     byMessage.send({ action: 'subscribe', payload: { symbols: requested } });
@@ -92,7 +91,7 @@ describe('snapshot at connect (?symbols=)', () => {
     assert.deepEqual(await firstFrames(atConnect, 4), expected, 'the same symbols at connect');
   });
 
-  it('keeps the message-based subscribe on a socket that subscribed at connect', { ...TODO, timeout: 30_000 }, async () => {
+  it('keeps the message-based subscribe on a socket that subscribed at connect', { timeout: 30_000 }, async () => {
     const client = await connect('?symbols=AAPL');
     const [subscribed] = await firstFrames(client, 2);
     assert.equal(subscribed, 'subscribed [AAPL]');

@@ -8,7 +8,6 @@ import { HistoryReader } from '../../apps/gateway/src/feed/history-reader.js';
 import { ProcessorDouble } from '../support/processor-double.js';
 import { REDIS_URL } from '../support/system.js';
 
-const TODO = { todo: 'fails until the delivery-path redesign (issue 19)' };
 const SYMBOL = 'AAPL';
 
 /**
@@ -56,7 +55,7 @@ describe('recovery with since while history is trimmed', () => {
     redis.disconnect();
   });
 
-  it('answers recovered:false with the latest quote, or a replay without a hole, never recovered:true with a hole', TODO, async () => {
+  it('answers recovered:false with the latest quote, or a replay without a hole, never recovered:true with a hole', async () => {
     const since = 150;
     const client = trimmingAfterOldestRead(redis, 170) as unknown as RedisClient;
     const reader = new HistoryReader(client, { keyPrefix: prefix } as RedisConfig);

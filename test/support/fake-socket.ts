@@ -26,6 +26,9 @@ export function fakeSocket(bufferedAmount = 0) {
       sent.push(framePayload(frame));
       return true;
     },
+    get writableNeedDrain() {
+      return socket.bufferedAmount > 0;
+    },
     once: (event: string, listener: () => void) => {
       if (event === 'drain') drains.push(listener);
     },

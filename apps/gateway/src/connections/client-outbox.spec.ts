@@ -15,6 +15,9 @@ function outbox(limits = { slowBytes: 100, maxBytes: 1000 }) {
     },
     write: (frame: Buffer) => batch!.push(String(frame)),
     once: (_event: string, listener: () => void) => drains.push(listener),
+    get writableNeedDrain() {
+      return socket.bufferedAmount > 0;
+    },
   };
   const socket = { bufferedAmount: 0, open: true, closedAsTooSlow: 0 };
   const target: OutboxSocket = {
@@ -43,8 +46,16 @@ describe('ClientOutbox', () => {
     assert.equal(counters.messagesSent, 3);
   });
 
-  it('past the bound, cuts the queued updates to the latest per stream where the first stood, keeping replies', async () => {
+  it('writes a whole burst in order when the socket had room, however large (the kernel takes it)', async () => {
     const { box, written, counters } = outbox({ slowBytes: 10, maxBytes: 1000 });
+    for (let i = 0; i < 50; i++) box.update('AAPL', f(`aapl-${i}`));
+    await turn();
+    assert.equal(written[0].length, 50);
+    assert.equal(counters.updatesConflated, 0);
+  });
+
+  it('past the bytes one turn may bring, cuts the queued updates to the latest per stream where the first stood, never across a reply', async () => {
+    const { box, written, counters } = outbox({ slowBytes: 1, maxBytes: 20 });
     box.update('AAPL', f('aapl-1'));
     box.reply(f('snapshot'));
     box.update('GOOG', f('goog-1'));
@@ -52,8 +63,8 @@ describe('ClientOutbox', () => {
     box.update('AAPL', f('aapl-3'));
     assert.equal(box.isBehind, true);
     await turn();
-    assert.deepEqual(written, [['aapl-3', 'snapshot', 'goog-1']]);
-    assert.equal(counters.updatesConflated, 2);
+    assert.deepEqual(written, [['aapl-1', 'snapshot', 'goog-1', 'aapl-3']]);
+    assert.equal(counters.updatesConflated, 1);
     assert.equal(box.isBehind, false);
   });
 
@@ -102,5 +113,21 @@ describe('ClientOutbox', () => {
     second.box.update('AAPL', f('a2'));
     await turn();
     assert.deepEqual(second.written, []);
+  });
+
+  it('conflates no update across a reply: an update after a resubscribe never lands before the unsubscribe (reordering)', async () => {
+    const { box, written, socket, drain } = outbox();
+    socket.bufferedAmount = 500;
+    box.update('AAPL', f('aapl-5'));
+    await turn();
+    box.reply(f('unsubscribed'));
+    box.reply(f('subscribed'));
+    box.reply(f('snapshot-6'));
+    box.update('AAPL', f('aapl-7'));
+    box.update('AAPL', f('aapl-8'));
+    socket.bufferedAmount = 0;
+    drain();
+    await turn();
+    assert.deepEqual(written, [['aapl-5', 'unsubscribed', 'subscribed', 'snapshot-6', 'aapl-8']]);
   });
 });

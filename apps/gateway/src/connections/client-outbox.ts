@@ -32,18 +32,20 @@ interface Entry {
  * One client's outgoing frames, already encoded as WebSocket frames, written once per turn of the event
  * loop in one corked write (one writev for everything the turn produced for the client).
  *
- * The slow-client rule, the only one: while the bytes held for a client (queued here plus what Node's
- * socket still holds) are above `slowBytes`, its waiting updates are cut to the latest of each stream,
- * and nothing more is written to it until its socket has drained. Replies, snapshots and replayed quotes
- * are never dropped. A client whose socket still holds more than `maxBytes` is closed (1013).
+ * The slow-client rule, the only one: a client whose socket still holds more than `slowBytes` that the
+ * kernel has not taken (it reads slower than it is written to), or for whom one turn brings more than
+ * `maxBytes`, gets only the latest update of each stream until its socket has drained. A burst a client
+ * reads as it comes is never cut: the kernel takes it. Replies, snapshots and replayed quotes are never
+ * dropped, and no update is moved across one. A client for whom Node holds more than `maxBytes` (only
+ * replies can get it there) is closed (1013).
  *
- * States: idle (nothing queued), queued (a flush is scheduled for this turn), waiting (the socket is over
- * the bound; a flush follows its `drain`), closed. Conflating is a flag of the queued and waiting states.
+ * States: idle (nothing queued), queued (a flush is scheduled for this turn), waiting (over the bound;
+ * a flush follows the socket's `drain`), closed. Conflating is a flag of the queued and waiting states.
  */
 export class ClientOutbox {
   private queue: Entry[] = [];
   private queuedBytes = 0;
-  /** Node's socket buffer when the first frame of the turn was queued: the burst itself is not backlog. */
+  /** What Node's socket held when the turn's first frame was queued: what the kernel did not take. */
   private heldAtStart = 0;
   private conflating = false;
   private state: 'idle' | 'queued' | 'waiting' | 'closed' = 'idle';
@@ -64,7 +66,7 @@ export class ClientOutbox {
     if (this.state === 'closed') return;
     if (this.conflating) return this.replaceLatest(stream, frame);
     this.enqueue(stream, frame);
-    if (this.heldAtStart + this.queuedBytes > this.limits.slowBytes) this.startConflating();
+    if (this.heldAtStart > this.limits.slowBytes || this.queuedBytes > this.limits.maxBytes) this.startConflating();
   }
 
   /** A frame that must arrive whole and in order (a reply, a snapshot, a replayed quote, a current bar). */
@@ -90,7 +92,8 @@ export class ClientOutbox {
       this.close();
       return this.socket.closeAsTooSlow();
     }
-    if (this.conflating && held > this.limits.slowBytes) {
+    // `drain` comes only after a write the socket refused (writableNeedDrain); below that there is room.
+    if (this.conflating && held > this.limits.slowBytes && raw.writableNeedDrain) {
       this.state = 'waiting';
       raw.once('drain', () => this.drained());
       return;
@@ -122,30 +125,37 @@ export class ClientOutbox {
     this.queuedBytes += frame.length;
   }
 
-  /** Cuts the queued updates to the latest of each stream, where the first of them stood; replies stay. */
+  /**
+   * Cuts the queued updates to the latest of each stream, where the first of them stood. Replies stay, and
+   * no update moves across one: what a reply answers (an unsubscribe, a snapshot) orders what follows it.
+   */
   private startConflating(): void {
     this.conflating = true;
-    const latest = new Map<string, Entry>();
-    for (const entry of this.queue) if (entry.stream !== null) latest.set(entry.stream, entry);
     const kept: Entry[] = [];
-    const placed = new Set<string>();
+    let since = new Map<string, Entry>();
     let bytes = 0;
     for (const entry of this.queue) {
-      let keep: Entry | undefined = entry;
-      if (entry.stream !== null) keep = placed.has(entry.stream) ? undefined : latest.get(entry.stream);
-      if (!keep) continue;
-      if (keep.stream !== null) placed.add(keep.stream);
-      kept.push(keep);
-      bytes += keep.frame.length;
+      const earlier = entry.stream === null ? undefined : since.get(entry.stream);
+      if (earlier) {
+        bytes += entry.frame.length - earlier.frame.length;
+        earlier.frame = entry.frame;
+        continue;
+      }
+      if (entry.stream === null) since = new Map();
+      else since.set(entry.stream, entry);
+      kept.push(entry);
+      bytes += entry.frame.length;
     }
     this.counters.updatesConflated += this.queue.length - kept.length;
     this.queue = kept;
     this.queuedBytes = bytes;
   }
 
+  /** Replaces the stream's update queued since the last reply, or queues it. */
   private replaceLatest(stream: string, frame: Buffer): void {
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const entry = this.queue[i];
+      if (entry.stream === null) break;
       if (entry.stream !== stream) continue;
       this.queuedBytes += frame.length - entry.frame.length;
       entry.frame = frame;
