@@ -109,10 +109,10 @@ function blockUntil(done: () => boolean, timeoutMs: number): void {
 
 /**
  * A process that publishes MESSAGES padded messages, seq 1..MESSAGES, 400 KB at a time with PAUSE_MS
- * between, then writes the `done` file. Paced, as a real feed is: published back to back (106 MB/s
- * measured), 4 MB is 40 ms of it, and in one CI run the reader thread fell that far behind on the busy
- * 2-core machine and Redis cut it. Paced (21 MB/s measured) the reader has five times that slack; the
- * blocked thread reads nothing at any pace and is still cut.
+ * between, then writes the `done` file. Paced, as a real feed is: back to back (about 100 MB/s here)
+ * 4 MB is 40 ms of it, a lag the reader thread itself can reach on a busy 2-core machine, so Redis may
+ * cut even the reader. Paced (about 20 MB/s) the reader has five times that slack; the blocked thread
+ * reads nothing at any pace and is still cut.
  */
 const PAUSE_MS = 15;
 function publisherScript(url: string, done: string): string {
