@@ -1,4 +1,4 @@
-// Benchmark 6, falling behind (issue 11, goal 3): a gateway that cannot keep up degrades, it never
+// Benchmark `behind`, falling behind: a gateway that cannot keep up degrades, it never
 // drops silently. 1,000 clients x 10 of the 24 symbols behind the whole pipeline at 100x the default
 // rate, more updates than the gateway can write, for `runSec`; then the generator stops and, 1 s after
 // the last quote was published (the processor may still be draining Kafka when the generator stops),

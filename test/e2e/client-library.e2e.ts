@@ -11,7 +11,7 @@ const SYMBOLS = ['AAPL', 'MSFT'];
 const BUDGET = { WS_RATE_LIMIT_BURST: '2', WS_RATE_LIMIT_PER_SECOND: '1' };
 
 /**
- * libs/client in Node against the real pipeline, as the README shows it, on Node's own WebSocket and
+ * libs/client in Node against the real pipeline, as docs/client-library.md shows it, on Node's own WebSocket and
  * fetch. What a user of the SDK relies on: quotes in seq order, bars, the REST calls with typed
  * errors, a gateway restart that costs no quote and needs no code of theirs, and requests refused
  * with RATE_LIMITED sent again by themselves.

@@ -92,7 +92,7 @@ else describe('watchlist page served by the gateway, driven in headless Chromium
   /**
    * Candle pixels once there are more than `min`, or the count after `timeoutMs`: the chart paints on
    * an animation frame after its data changes, so a read right after `data-candles` is set can see an
-   * empty canvas (CI of 26 Nov: 0 pixels).
+   * empty canvas.
    */
   async function drawnCandlePixels(min = 20, timeoutMs = 5_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;

@@ -25,9 +25,11 @@ export class SeqTracker {
   }
 
   /**
-   * A snapshot quote, the gateway's latest stored one: taken unless it is the one held. A lower seq is
-   * taken too, since that only happens when the generator restarted and its counters began again, and
-   * refusing it would freeze the symbol.
+   * A snapshot quote, the gateway's latest stored one: taken unless it is the one held, even with a
+   * lower seq. A generator starts its seqs at its start time in microseconds, so a restarted one
+   * continues above what it published; a lower stored seq means the server's seqs went back (Redis lost
+   * its data and a generator whose clock is behind the last one's refilled it, or the client now talks
+   * to another deployment). Refusing it would drop every update until the new seqs pass the held one.
    */
   snapshot(symbol: string, seq: number): boolean {
     if (this.last.get(symbol) === seq) return false;

@@ -23,8 +23,8 @@ export class KafkaAdmin implements OnApplicationShutdown {
   /**
    * Creates the topics that are missing (existing ones are left as they are) and resolves once every
    * partition of each has a leader. A topic another app has just created, or whose broker is coming
-   * back, exists before its leaders are elected; a consumer subscribing then failed with "This server
-   * does not host this topic-partition" and the app exited at start-up.
+   * back, exists before its leaders are elected, and a consumer subscribing then fails with "This
+   * server does not host this topic-partition", which would end the app's start.
    */
   async ensureTopics(topics: ITopicConfig[], leaderTimeoutMs = LEADER_TIMEOUT_MS): Promise<void> {
     await this.connect();

@@ -1,2 +1,3 @@
 export * from './run-app.js';
 export * from './pino-logger.js';
+export * from './app-phase.js';

@@ -2,8 +2,8 @@ import type { LoggerService } from '@nestjs/common';
 
 /**
  * Sends Node's process warnings to the app's logger instead of Node's own printer, which writes them
- * to stderr as plain text and broke LOG_FORMAT=json's one object per line (a log shipper reading the
- * container's output got three lines it could not parse).
+ * to stderr as plain text, lines a log shipper expecting LOG_FORMAT=json's one object per line cannot
+ * parse.
  *
  * kafkajs's negative timeout on Node 24 is logged at debug: kafkajs computes `throttledUntil - Date.now()`
  * with `throttledUntil` still -1 when a connection starts (kafkajs#1751, open upstream); Node then

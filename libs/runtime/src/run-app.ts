@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { IsIn } from 'class-validator';
 import { ConfigValidationError, validateEnv } from '#app/config';
+import { enterPhase } from './app-phase.js';
 import { PinoLogger } from './pino-logger.js';
 import { logProcessWarnings } from './process-warnings.js';
 import { TextLogger } from './text-logger.js';
@@ -43,6 +44,7 @@ export async function runApp(appName: string, start: (logger: LoggerService) => 
     logger = createLogger(appName);
     logProcessWarnings(logger);
     app = await start(logger);
+    enterPhase('running');
   } catch (err) {
     if (err instanceof ConfigValidationError) {
       process.stderr.write(`[${appName}] ${err.message}\n[${appName}] Fix the variables above (see .env.example) and start again.\n`);
@@ -55,6 +57,7 @@ export async function runApp(appName: string, start: (logger: LoggerService) => 
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
+    enterPhase('stopping');
     logger.log(`${signal} received, draining`);
     const deadline = setTimeout(() => {
       logger.error(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms, exiting`);

@@ -14,7 +14,7 @@ const ALLOWED: UpgradeVerdict = { allowed: true, expiresAt: null };
 /**
  * Optional authentication of the WebSocket upgrade (WS_AUTH_MODE). Credentials come from headers
  * (`x-api-key`, `Authorization: Bearer`), or from the query string (`?apiKey=`, `?token=`) for browsers,
- * which cannot set headers on a WebSocket; see the README on why the query string is the second choice.
+ * which cannot set headers on a WebSocket; see docs/the-door.md on why the query string is the second choice.
  */
 @Injectable()
 export class UpgradeAuthenticator {

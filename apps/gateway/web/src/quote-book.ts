@@ -35,8 +35,10 @@ export class QuoteBook {
 
   /**
    * Applies a snapshot quote, the gateway's latest stored one. Unlike an update it is taken even when
-   * its seq is lower than the last seen: that only happens after the generator restarted and its
-   * counters began again, and refusing it would freeze the symbol forever.
+   * its seq is lower than the last seen: seqs start at a generator's start time in microseconds, so a
+   * lower stored seq means the server's seqs went back (Redis lost its data and a generator with an
+   * earlier clock refilled it, or another deployment answers), and refusing it would hold the symbol
+   * still until the new seqs pass the old one.
    */
   applySnapshot(quote: Quote): boolean {
     const known = this.bySymbol.get(quote.symbol);

@@ -74,8 +74,8 @@ export class TickPublisher implements OnApplicationBootstrap {
   /**
    * Replaces the producer after a batch failed for good. The idempotent producer numbers its batches
    * per partition; after one whose fate it never learnt (retries exhausted in a long outage) the
-   * broker answered every later batch with OUT_OF_ORDER_SEQUENCE_NUMBER, and the generator never
-   * recovered. A new producer gets a new producer id and starts its sequences afresh.
+   * broker answers every later batch with OUT_OF_ORDER_SEQUENCE_NUMBER, so that producer cannot send
+   * again. A new producer gets a new producer id and starts its sequences afresh.
    */
   private resetProducer(): void {
     this.resetting ??= (async () => {
