@@ -98,7 +98,7 @@ describe('the snapshot that follows FEED_UNAVAILABLE', () => {
     }
     await client.next(hasSnapshotOf('TSLA'), 10_000);
     const amzn = await waitUntil('AMZN\'s snapshot', () => client.received.find(hasSnapshotOf('AMZN')), {
-      timeoutMs: 10_000,
+      timeoutMs: 5000,
       state: () => client.received.map((m) => (m.type === 'error' ? `${m.type} ${m.payload.code}` : m.type)).filter((t, i, all) => t !== all[i - 1]),
     });
     assert.ok(amzn);
