@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
 import type { ServerMessage } from '#app/contracts';
-import type { AppProcess } from '../support/app-process.js';
 import { ProcessorDouble } from '../support/processor-double.js';
+import { ProxiedGateway } from '../support/proxied-gateway.js';
 import { assertStrictlyIncreasing, seqsSeenBy } from '../support/seq-order.js';
-import { isolatedEnv, REDIS_URL, startApp } from '../support/system.js';
-import { TestClient } from '../support/ws-client.js';
+import type { TestClient } from '../support/ws-client.js';
 
 const SYMBOLS = ['AAPL', 'GOOG', 'MSFT'];
 
@@ -38,44 +36,26 @@ async function firstFrames(client: TestClient, count: number): Promise<string[]>
  * message would answer them. The message-based subscribe stays.
  */
 describe('snapshot at connect (?symbols=)', () => {
-  let gateway: AppProcess;
-  let redis: Redis;
-  let processor: ProcessorDouble;
-  let prefix: string;
-  const clients: TestClient[] = [];
-
-  const connect = async (query = '') => {
-    const client = await TestClient.connect(`ws://127.0.0.1:${gateway.port}/ws${query}`);
-    clients.push(client);
-    return client;
-  };
+  let system: ProxiedGateway;
+  const connect = (query = '') => system.connect(query);
 
   before(async () => {
-    const env = isolatedEnv({ SYMBOLS: SYMBOLS.join(',') });
-    prefix = env.REDIS_KEY_PREFIX;
-    redis = new Redis(REDIS_URL);
-    processor = new ProcessorDouble(redis, prefix);
-    await processor.store(ProcessorDouble.quote('AAPL', 100));
-    await processor.store(ProcessorDouble.quote('GOOG', 200));
-    gateway = await startApp('gateway', env);
+    system = await ProxiedGateway.start({ SYMBOLS: SYMBOLS.join(',') }, async (double) => {
+      await double.store(ProcessorDouble.quote('AAPL', 100));
+      await double.store(ProcessorDouble.quote('GOOG', 200));
+    });
   }, { timeout: 90_000 });
 
-  after(async () => {
-    for (const client of clients) client.close();
-    await gateway?.stop();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis?.disconnect();
-  }, { timeout: 30_000 });
+  after(() => system?.stop(), { timeout: 30_000 });
 
   it('sends subscribed, then the snapshot of those symbols, before any update', { timeout: 30_000 }, async () => {
     const client = await connect('?symbols=AAPL,GOOG');
     // Published as the socket opens: the snapshot may hold it or not, but no update comes before the snapshot.
-    await processor.publish(ProcessorDouble.quote('AAPL', 101));
+    await system.processor.publish(ProcessorDouble.quote('AAPL', 101));
     const [subscribed, snapshot] = await firstFrames(client, 2);
     assert.equal(subscribed, 'subscribed [AAPL,GOOG]');
     assert.match(snapshot, /^snapshot \[AAPL@10[01],GOOG@200\]$/);
-    await processor.publish(ProcessorDouble.quote('AAPL', 102));
+    await system.processor.publish(ProcessorDouble.quote('AAPL', 102));
     await client.next((m) => m.type === 'update' && m.payload.seq === 102);
     assertStrictlyIncreasing(seqsSeenBy(client), 'the client');
   });

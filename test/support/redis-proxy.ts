@@ -31,7 +31,6 @@ const TAIL = 4096;
 export class RedisProxy {
   private readonly links = new Set<Link>();
   private readonly armed: Array<{ pattern: string; catch: (link: Link) => void }> = [];
-
   private readonly server: Server;
 
   private constructor(private readonly redisPort: number) {
