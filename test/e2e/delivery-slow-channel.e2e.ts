@@ -10,7 +10,6 @@ import { isolatedEnv, startApp } from '../support/system.js';
 import { waitUntil } from '../support/wait-until.js';
 import { TestClient } from '../support/ws-client.js';
 
-const TODO = { todo: 'fails until the delivery-path redesign (issue 19)' };
 const HEALTHY = 'AAPL';
 const SLOW = 'MSFT';
 /** More updates than the session holds back today while a subscribe waits (MAX_HELD_UPDATES). */
@@ -56,7 +55,7 @@ describe("a subscribe waiting for its channel and the client's other symbols", (
     }
   }, { timeout: 60_000 });
 
-  it('keeps delivering every update of the live symbol, none skipped, before the waiting one is answered', { ...TODO, timeout: 60_000 }, async () => {
+  it('keeps delivering every update of the live symbol, none skipped, before the waiting one is answered', { timeout: 60_000 }, async () => {
     const client = await TestClient.connect(`ws://127.0.0.1:${gateway.port}/ws`);
     clients.push(client);
     client.send({ action: 'subscribe', payload: { symbols: [HEALTHY] } });

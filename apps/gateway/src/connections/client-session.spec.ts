@@ -71,6 +71,22 @@ describe('ClientSession streams', () => {
     s.close();
   });
 
+  it("keeps a bar's closing frame for a client that is behind, where later frames of the bar stream replace each other", async () => {
+    const { session: s, sent, socket, drain } = session();
+    socket.bufferedAmount = 2000;
+    s.deliver('1m:AAPL', 59, f('bar-59'));
+    s.deliver('1m:AAPL', 60, f('bar-60'));
+    s.deliver('1m:AAPL', 60, f('bar-60 closed'), true);
+    s.deliver('1m:AAPL', 61, f('bar-61'));
+    s.deliver('1m:AAPL', 62, f('bar-62'));
+    await turn();
+    assert.deepEqual(sent, []);
+    socket.bufferedAmount = 0;
+    drain();
+    await turn();
+    assert.deepEqual(sent, ['bar-60', 'bar-60 closed', 'bar-62']);
+  });
+
   it('closes a client with 1013 once Node holds more than the hard limit for it', async () => {
     const { session: s, socket, closes, stats } = session();
     socket.bufferedAmount = 6000;

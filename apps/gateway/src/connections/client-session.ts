@@ -109,25 +109,27 @@ export class ClientSession implements OutboxSocket {
    * The hot path: one encoded WebSocket frame of a stream (a symbol's quotes, or `interval:symbol` bars),
    * shared by every subscriber of it.
    */
-  deliver(key: string, seq: number, frame: Buffer): void {
+  deliver(key: string, seq: number, frame: Buffer, closes = false): void {
     if (this.gates !== null) {
       const gate = this.gates.get(key);
       if (gate) {
-        if (gate.holds(seq, frame)) return;
+        if (gate.holds(seq, frame, closes)) return;
         if (gate.isDone) this.forgetGate(key, gate);
       }
     }
-    this.pass(key, frame);
+    this.pass(key, frame, closes);
   }
 
-  private pass(key: string, frame: Buffer): void {
+  /** A bar's closing frame is its final values: it goes out like a reply, never replaced by a later frame. */
+  private pass(key: string, frame: Buffer, closes: boolean): void {
+    if (closes) return this.outbox.reply(frame);
     if (this.throttle && !this.throttle.admit(key, frame)) return;
     this.outbox.update(key, frame);
   }
 
   /** Keeps `key`'s updates back until `openGate`: its snapshot is about to be read. The gate is the caller's ticket. */
   gate(key: string): StreamGate {
-    const gate = new StreamGate(key.includes(':'));
+    const gate = new StreamGate();
     if (!this.closed) (this.gates ??= new Map()).set(key, gate);
     return gate;
   }
@@ -140,7 +142,7 @@ export class ClientSession implements OutboxSocket {
   /** The snapshot of `key` went out up to `sentSeq`: what the gate kept that is newer follows it. */
   openGate(key: string, gate: StreamGate, sentSeq: number | undefined): void {
     if (this.gates?.get(key) !== gate) return;
-    for (const frame of gate.open(sentSeq)) this.pass(key, frame);
+    for (const update of gate.open(sentSeq)) this.pass(key, update.frame, update.closes);
     this.stats.updatesConflated += gate.dropped;
     if (gate.isDone) this.forgetGate(key, gate);
   }

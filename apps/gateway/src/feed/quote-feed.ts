@@ -8,10 +8,15 @@ import { FeedTrace } from './feed-trace.js';
 import { BAR_HEAD, seqOf, UPDATE_HEAD } from './server-frames.js';
 import type { FeedSubscriber } from './feed-subscriber.js';
 
-/** Who gets a stream's updates: the subscriptions, which hand each to the stream's clients. */
+/**
+ * Who gets a stream's updates: the subscriptions, which hand each to the stream's clients. `closes` marks
+ * the frame that closes a bar: the bar's final values, never replaced by a later frame.
+ */
 export interface FeedSink {
-  deliver(key: string, seq: number, frame: Buffer): boolean;
+  deliver(key: string, seq: number, frame: Buffer, closes: boolean): boolean;
 }
+
+const CLOSED = '"closed":true';
 
 const RETRY_BASE_MS = 100;
 const RETRY_MAX_MS = 2000;
@@ -143,7 +148,8 @@ export class QuoteFeed implements OnApplicationShutdown {
       return;
     }
     this.newest.set(key, seq);
-    const delivered = this.sink?.deliver(key, seq, textFrame(head + json + '}')) ?? false;
+    const closes = head === BAR_HEAD && json.includes(CLOSED);
+    const delivered = this.sink?.deliver(key, seq, textFrame(head + json + '}'), closes) ?? false;
     if (delivered && head === UPDATE_HEAD) this.trace.fannedOut(json);
   }
 }

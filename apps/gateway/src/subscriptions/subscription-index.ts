@@ -18,10 +18,10 @@ export class SubscriptionIndex implements FeedSink {
   }
 
   /** The hot path: one update to each subscriber of its stream; false when it has none. */
-  deliver(key: string, seq: number, frame: Buffer): boolean {
+  deliver(key: string, seq: number, frame: Buffer, closes = false): boolean {
     const sessions = this.byKey.get(key);
     if (!sessions) return false;
-    for (const session of sessions) session.deliver(key, seq, frame);
+    for (const session of sessions) session.deliver(key, seq, frame, closes);
     return true;
   }
 
