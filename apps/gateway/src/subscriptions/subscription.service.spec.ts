@@ -181,6 +181,14 @@ describe('SubscriptionService', () => {
     assert.deepEqual(types().slice(-1), ['snapshot']);
   });
 
+  it('names the symbols, not the stream keys, in the FEED_UNAVAILABLE of a bar subscribe', async () => {
+    const { service, newSession } = setup(10);
+    const { session, sent } = newSession();
+    await service.subscribeBars(session, { symbols: ['AAPL'], interval: '1m' });
+    await tick();
+    assert.deepEqual(JSON.parse(sent[1]).payload.symbols, ['AAPL']);
+  });
+
   it('sends no late snapshot for a symbol unsubscribed before the feed came back', async () => {
     const { feed, reads, service, newSession } = setup(10);
     const { session, types } = newSession();

@@ -113,7 +113,8 @@ export class SubscriptionService {
     if (keys.length === 0) return;
     const sent = this.feed.whenLive(keys).then(send);
     if (await this.within(sent, this.channelWaitMs)) return;
-    const waiting = keys.filter((key) => session.isGated(key, gates.get(key)!));
+    // A bar stream's key is `interval:symbol`; the client named symbols.
+    const waiting = keys.filter((key) => session.isGated(key, gates.get(key)!)).map((key) => key.slice(key.indexOf(':') + 1));
     if (waiting.length === 0) return;
     session.send({
       type: 'error',
