@@ -24,8 +24,8 @@ describe('start-up configuration and graceful shutdown of the real apps', () => 
   });
 
   it('writes nothing but JSON lines by default, Node\'s own process warnings included', async () => {
-    // On Node 24 kafkajs sets a negative timeout when it connects (kafkajs#1751); Node printed that
-    // warning as three lines of plain text in between the JSON ones.
+    // On Node 24 kafkajs sets a negative timeout when it connects (kafkajs#1751); Node's own printer
+    // would write that warning as three lines of plain text in between the JSON ones.
     const system = await System.start();
     try {
       const client = await TestClient.connect(system.wsUrl);

@@ -15,6 +15,7 @@ describe('routeKafkaLog', () => {
     assert.equal(routeKafkaLog(logLevel.ERROR, 'Response GroupCoordinator(key: 10, version: 2)', GROUP_COORDINATOR_DOWN, 'starting'), 'retrying');
     assert.equal(routeKafkaLog(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', 'This is not the correct controller for this cluster', 'starting'), 'retrying');
     assert.equal(routeKafkaLog(logLevel.ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded: This is not the correct coordinator for this group', undefined, 'starting'), 'retrying');
+    assert.equal(routeKafkaLog(logLevel.ERROR, `Crash: KafkaJSProtocolError: ${COORDINATOR_LOADING}`, undefined, 'starting'), 'retrying');
     assert.equal(routeKafkaLog(logLevel.ERROR, 'Restarting the consumer in 5000ms', undefined, 'starting'), 'retrying');
   });
 
@@ -27,6 +28,7 @@ describe('routeKafkaLog', () => {
   it('keeps an error kafkajs does not retry an error, also while the app starts', () => {
     assert.equal(routeKafkaLog(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', 'Not authorized to access topics: [Topic authorization failed]', 'starting'), 'error');
     assert.equal(routeKafkaLog(logLevel.ERROR, 'Crash: KafkaJSNonRetriableError: x', undefined, 'starting'), 'error');
+    assert.equal(routeKafkaLog(logLevel.ERROR, 'Crash: KafkaJSProtocolError: The group member needs to have a valid member id before actually entering a consumer group', undefined, 'starting'), 'error');
     assert.equal(routeKafkaLog(logLevel.WARN, 'something kafkajs warns about', undefined, 'starting'), 'warn');
   });
 

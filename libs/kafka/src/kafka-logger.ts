@@ -10,8 +10,8 @@ const { errorCodes } = createRequire(import.meta.url)('kafkajs/src/protocol/erro
 const RETRIABLE_BROKER_ERRORS = new Set(errorCodes.filter((e) => e.retriable).map((e) => e.message));
 /** A broker that is not listening yet, or not answering yet: kafkajs retries the connection. */
 const CONNECTION_RETRY = /^(Connection error|Connection timeout|Failed to connect to seed broker)/;
-/** A consumer whose retries ran out on a retriable error: kafkajs restarts it, and says so next. */
-const CONSUMER_CRASH = /^Crash: KafkaJSNumberOfRetriesExceeded: (.*)$/s;
+/** A consumer that crashed on a retriable error (or ran out of retries on one): kafkajs restarts it, and says so next. */
+const CONSUMER_CRASH = /^Crash: KafkaJS\w+: (.*)$/s;
 const CONSUMER_RESTART = /^Restarting the consumer in \d+ms$/;
 const JOINED = 'Consumer has joined the group';
 /**
