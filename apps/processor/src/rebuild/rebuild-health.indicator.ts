@@ -16,9 +16,9 @@ export class RebuildHealthIndicator {
   async isHealthy(key = 'state') {
     const check = this.health.check(key);
     const state = this.rebuild.status;
-    if (state === 'whole') return check.up({ state });
     const { replayed, total, startedAt, attempts } = this.rebuild.progress;
-    const details = { state, replayed, total, attempts, ...(startedAt === undefined ? {} : { runningForMs: Date.now() - startedAt }) };
+    if (state === 'whole') return check.up({ state, rebuilds: attempts });
+    const details = { state, replayed, total, rebuilds: attempts, ...(startedAt === undefined ? {} : { runningForMs: Date.now() - startedAt }) };
     const message = state === 'rebuilding' ? `rebuilding Redis from Kafka: ${replayed} of ${total} ticks replayed` : `Redis state ${state}`;
     return check.down({ message, ...details });
   }

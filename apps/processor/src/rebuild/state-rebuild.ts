@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { kafkaConfig, processorConfig, type KafkaConfig, type ProcessorConfig } from '#app/config';
 import { KafkaAdmin } from '#app/kafka';
 import { REDIS_CLIENT, type RedisClient } from '#app/redis';
@@ -15,14 +15,15 @@ import { TickReplayer, type ReplayProgress } from './tick-replayer.js';
  */
 export type RebuildState = 'checking' | 'whole' | 'rebuilding' | 'stopped';
 
-/** After a failed attempt (Redis or Kafka away, the lease held elsewhere), before the next. */
 const RETRY_MS = 1000;
+/** Lets a spec retry at once. */
+export const REBUILD_RETRY_MS = Symbol('REBUILD_RETRY_MS');
 
 /**
  * Rebuilds Redis from Kafka when it has lost what the processor wrote (see RedisState), as Kafka Streams
  * rebuilds a state store from its changelog: the ticks of the longest Redis retention (history, bars)
  * are replayed through the same idempotent store step, without publishing, then the state is marked
- * whole and live writes resume. Checked at start, whenever the Redis connection is ready again, and
+ * whole and live writes resume. Checked at start (`start`), whenever the Redis connection is ready again, and
  * whenever a live write finds the state lost.
  *
  * One loop (`run`) moves between the states and every other method only asks it to run; after each
@@ -32,7 +33,7 @@ const RETRY_MS = 1000;
  * through a lease in Redis, so two replays never interleave a symbol's ticks out of order.
  */
 @Injectable()
-export class StateRebuild implements OnApplicationBootstrap, OnApplicationShutdown {
+export class StateRebuild implements OnApplicationShutdown {
   private readonly logger = new Logger(StateRebuild.name);
   private current: RebuildState = 'checking';
   private running?: Promise<void>;
@@ -51,6 +52,8 @@ export class StateRebuild implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly lease: RebuildLease,
     private readonly replayer: TickReplayer,
     quotes: QuoteStore,
+    /** After a failed attempt (Redis or Kafka away, the lease held elsewhere), before the next. */
+    @Optional() @Inject(REBUILD_RETRY_MS) private readonly retryMs = RETRY_MS,
   ) {
     this.windowMs = Math.max(processor.history.maxAgeMs, ...Object.values(processor.barRetentionMs));
     quotes.onStateLost(() => this.request());
@@ -65,7 +68,8 @@ export class StateRebuild implements OnApplicationBootstrap, OnApplicationShutdo
     return this.current;
   }
 
-  onApplicationBootstrap(): void {
+  /** Called once the ticks topic exists (reading offsets of a missing topic upsets the admin's topic creation). */
+  start(): void {
     this.redis.on('ready', this.onReady);
     this.request();
   }
@@ -93,7 +97,7 @@ export class StateRebuild implements OnApplicationBootstrap, OnApplicationShutdo
     do {
       this.again = false;
       while (!this.stopped && !(await this.attempt())) {
-        if (!this.stopped) await sleep(RETRY_MS, undefined, { signal: this.stop.signal }).catch(() => {});
+        if (!this.stopped) await sleep(this.retryMs, undefined, { signal: this.stop.signal }).catch(() => {});
       }
     } while (this.again && !this.stopped);
   }
@@ -129,7 +133,7 @@ export class StateRebuild implements OnApplicationBootstrap, OnApplicationShutdo
       this.move('whole');
       return true;
     } catch (err) {
-      if (!this.stopped) this.logger.warn(`rebuild attempt failed, retrying in ${RETRY_MS} ms: ${(err as Error).message}`);
+      if (!this.stopped) this.logger.warn(`rebuild attempt failed, retrying in ${this.retryMs} ms: ${(err as Error).message}`);
       return this.stopped;
     }
   }
