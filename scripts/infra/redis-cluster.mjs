@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CACHE, ROOT, fail, log, mkdirp, ownedPid, run, stopPid, tail, withLock } from './common.mjs';
-import { redisServerBin } from './redis.mjs';
+import { REDIS_PERSISTENCE, redisServerBin } from './redis.mjs';
 import { redisPing, tcpOpen, waitFor, waitPortsClosed } from './wait.mjs';
 
 const MARKER = 'redis-server';

@@ -55,6 +55,31 @@ describe('Redis lost under the processor: history and bars rebuilt from Kafka', 
     }
   }, { timeout: 60_000 });
 
+  it('stopped and started again as `npm start` and Ctrl-C do (apps SIGTERMed, Redis stopped and started by the infra script): the history and bars from before are there', { timeout: 120_000 }, async () => {
+    system.apps.generator ??= await startApp('generator', system.env);
+    await sleep(2000);
+    const names = ['generator', 'gateway', 'processor'] as const;
+    client.close();
+    for (const name of names) {
+      assert.equal((await system.apps[name]!.stop('SIGTERM')).code, 0, `${name} exits 0`);
+      delete system.apps[name];
+    }
+    const { ticks } = await new TopicReader(KAFKA_BROKERS).read(system.env.KAFKA_TICKS_TOPIC);
+    const before = new Map(await Promise.all(SYMBOLS.map(async (s) => [s, { history: await history(s), bars: await bars('1m', s) }] as const)));
+    await (await infra).stopRedis(redisOpts!);
+    await (await infra).startRedis(redisOpts!);
+    for (const symbol of SYMBOLS) {
+      assert.deepEqual(await history(symbol), ticks.get(symbol)!.map((q) => q.seq), `${symbol}: history after the restart`);
+      assert.deepEqual(await history(symbol), before.get(symbol)!.history);
+      assert.deepEqual(await bars('1m', symbol), before.get(symbol)!.bars, `${symbol}: 1m bars after the restart`);
+    }
+    for (const name of [...names].reverse()) system.apps[name] = await startApp(name, system.env);
+    client = await TestClient.connect(system.wsUrl);
+    client.send({ action: 'subscribe', payload: { symbols: SYMBOLS } });
+    await client.expect('subscribed');
+    await client.expect('snapshot');
+  });
+
   for (const [how, dropData] of [
     ['restarted from its append-only file (up to a second behind)', false],
     ['restarted with its data files gone (a new node)', true],
