@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { kafkaConfig, processorConfig, redisConfig } from '#app/config';
 import { KafkaModule } from '#app/kafka';
 import { RedisModule } from '#app/redis';
+import { ConsumerModule } from '../consumer/consumer.module.js';
 import { QuoteStore } from '../quotes/quote-store.js';
 import { RebuildHealthIndicator } from './rebuild-health.indicator.js';
 import { RebuildLease } from './rebuild-lease.js';
@@ -13,7 +14,7 @@ import { TickReplayer } from './tick-replayer.js';
 
 /** Redis rebuilt from Kafka when it has lost what the processor wrote; QuoteStore is the one store step. */
 @Module({
-  imports: [ConfigModule.forFeature(kafkaConfig), ConfigModule.forFeature(redisConfig), ConfigModule.forFeature(processorConfig), KafkaModule, RedisModule, TerminusModule],
+  imports: [ConfigModule.forFeature(kafkaConfig), ConfigModule.forFeature(redisConfig), ConfigModule.forFeature(processorConfig), KafkaModule, RedisModule, ConsumerModule, TerminusModule],
   providers: [QuoteStore, RedisState, RebuildLease, TickReplayer, StateRebuild, RebuildHealthIndicator],
   exports: [QuoteStore, StateRebuild, RebuildHealthIndicator],
 })

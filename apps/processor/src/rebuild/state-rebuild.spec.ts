@@ -23,6 +23,7 @@ class FakeWorld {
   /** What a replay does before it resolves: lets a test interleave events with it. */
   duringReplay: (call: number, signal: AbortSignal) => Promise<void> = async () => {};
   lostListener?: () => void;
+  liveRetries = 0;
   readonly redis = new EventEmitter();
   warnings: string[] = [];
   private lastSince = 0;
@@ -72,6 +73,7 @@ class FakeWorld {
       lease,
       replayer,
       quotes,
+      { retryAll: () => this.liveRetries++ },
       0,
     );
     (rebuild as unknown as { logger: Logger }).logger = Object.assign(new Logger('spec'), {
@@ -108,6 +110,7 @@ describe('StateRebuild', () => {
     assert.equal(rebuild.status, 'whole');
     assert.equal(world.marked, 'run-1');
     assert.equal(world.replays.length, 1);
+    assert.equal(world.liveRetries, 1, 'the live partitions paused on STATE_LOST are retried at once');
     const since = world.replays[0].sinceMs;
     assert.ok(since <= before - 6.5 * HOUR + 1000 && since >= before - 6.5 * HOUR - 60_000, `replayed since ${since}`);
   });

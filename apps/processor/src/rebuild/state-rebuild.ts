@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from
 import { kafkaConfig, processorConfig, type KafkaConfig, type ProcessorConfig } from '#app/config';
 import { KafkaAdmin } from '#app/kafka';
 import { REDIS_CLIENT, type RedisClient } from '#app/redis';
+import { PartitionRetries } from '../consumer/partition-retries.js';
 import { QuoteStore } from '../quotes/quote-store.js';
 import { RebuildLease } from './rebuild-lease.js';
 import { RedisState } from './redis-state.js';
@@ -52,6 +53,7 @@ export class StateRebuild implements OnApplicationShutdown {
     private readonly lease: RebuildLease,
     private readonly replayer: TickReplayer,
     quotes: QuoteStore,
+    private readonly retries: Pick<PartitionRetries, 'retryAll'>,
     /** After a failed attempt (Redis or Kafka away, the lease held elsewhere), before the next. */
     @Optional() @Inject(REBUILD_RETRY_MS) private readonly retryMs = RETRY_MS,
   ) {
@@ -131,6 +133,8 @@ export class StateRebuild implements OnApplicationShutdown {
       }
       this.logger.log(`rebuilt ${this.progress.replayed} ticks from Kafka in ${((Date.now() - this.progress.startedAt) / 1000).toFixed(1)} s`);
       this.move('whole');
+      // The live partitions paused on STATE_LOST go on now, not when their back-off ends.
+      this.retries.retryAll();
       return true;
     } catch (err) {
       if (!this.stopped) this.logger.warn(`rebuild attempt failed, retrying in ${this.retryMs} ms: ${(err as Error).message}`);
