@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { Logger } from '@nestjs/common';
 import type { KafkaAdmin } from '#app/kafka';
 import type { RedisClient } from '#app/redis';
+import type { PartitionRetries } from '../consumer/partition-retries.js';
 import type { QuoteStore } from '../quotes/quote-store.js';
 import type { RebuildLease } from './rebuild-lease.js';
 import type { RedisState, RunIds } from './redis-state.js';
@@ -73,7 +74,7 @@ class FakeWorld {
       lease,
       replayer,
       quotes,
-      { retryAll: () => this.liveRetries++ },
+      { retryAll: () => this.liveRetries++ } as unknown as PartitionRetries,
       0,
     );
     (rebuild as unknown as { logger: Logger }).logger = Object.assign(new Logger('spec'), {

@@ -40,6 +40,8 @@ export class StateRebuild implements OnApplicationShutdown {
   private running?: Promise<void>;
   private again = false;
   private retentionChecked = false;
+  /** Attempts that failed in a row. */
+  private failures = 0;
   private readonly stop = new AbortController();
   readonly progress: ReplayProgress & { startedAt?: number; attempts: number } = { replayed: 0, total: 0, attempts: 0 };
   private readonly windowMs: number;
@@ -53,7 +55,7 @@ export class StateRebuild implements OnApplicationShutdown {
     private readonly lease: RebuildLease,
     private readonly replayer: TickReplayer,
     quotes: QuoteStore,
-    private readonly retries: Pick<PartitionRetries, 'retryAll'>,
+    private readonly retries: PartitionRetries,
     /** After a failed attempt (Redis or Kafka away, the lease held elsewhere), before the next. */
     @Optional() @Inject(REBUILD_RETRY_MS) private readonly retryMs = RETRY_MS,
   ) {
@@ -109,6 +111,7 @@ export class StateRebuild implements OnApplicationShutdown {
     try {
       const { runIds, whole } = await this.state.read();
       if (this.stopped) return true;
+      this.failures = 0;
       if (whole) {
         this.move('whole');
         return true;
@@ -137,7 +140,8 @@ export class StateRebuild implements OnApplicationShutdown {
       this.retries.retryAll();
       return true;
     } catch (err) {
-      if (!this.stopped) this.logger.warn(`rebuild attempt failed, retrying in ${this.retryMs} ms: ${(err as Error).message}`);
+      // Once per series of failures (Redis or Kafka away fails every attempt until it is back).
+      if (!this.stopped && this.failures++ === 0) this.logger.warn(`rebuild attempt failed, retrying every ${this.retryMs} ms: ${(err as Error).message}`);
       return this.stopped;
     }
   }
