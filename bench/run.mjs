@@ -44,6 +44,7 @@ const benches = {
   footprint: () => import('./footprint.mjs'),
   scaleout: () => import('./scale-out.mjs'),
   behind: () => import('./falling-behind.mjs'),
+  rebuild: () => import('./rebuild.mjs'),
 };
 const { ensureInfra } = await import('./lib/infra-check.mjs');
 await ensureInfra(report);

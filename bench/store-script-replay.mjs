@@ -5,6 +5,7 @@
 //   current      the script as built (dist/)
 //   no-publish   without the final PUBLISHes
 //   no-xadd      without the history's XADD
+//   replay       the script as built, as the rebuild from Kafka calls it (REPLAY:<run_id>: no PUBLISH)
 //   <rev>        the script at a git revision, with --against=<rev>
 // With --subscribed a connection subscribes to every channel the calls publish on, as a gateway would
 // (without subscribers a PUBLISH costs Redis little; with one it writes each message to its socket).
@@ -27,6 +28,7 @@ const variants = {
   current,
   'no-publish': current.replace(/for _, p in ipairs\(publishes\) do redis\.call\(publish, p\[1\], p\[2\]\) end/, ''),
   'no-xadd': current.replace(/redis\.call\('XADD'[^\n]*\n/, '\n'),
+  replay: current,
 };
 const against = arg('against');
 if (against) {
@@ -42,9 +44,13 @@ let delivered = 0;
 subscriber?.on('message', () => delivered++);
 let seq = 1;
 let ts = Date.now();
-function call(prefix) {
+/** The state key (last key of a call) marked whole in this run, as the processor leaves it (see RedisState). */
+const stateKey = (prefix) => `${prefix}state`;
+const RUN_ID = /run_id:(\w+)/.exec(await redis.info('server'))[1];
+function call(prefix, publish = 'PUBLISH') {
   const keys = [];
   const args = [...HEADER];
+  args[0] = publish;
   for (const s of SYMBOLS) {
     keys.push(`${prefix}quote:{${s}}`, `${prefix}history:{${s}}`, `${prefix}bars:1s:{${s}}`, `${prefix}bars:1m:{${s}}`);
     args.push(s, `${prefix}quotes:{${s}}`, `${prefix}bar:1s:{${s}}`, `${prefix}bar:1m:{${s}}`, PER_SYMBOL);
@@ -53,6 +59,7 @@ function call(prefix) {
       args.push(String(seq), JSON.stringify(quote), quote.price, quote.volume, quote.timestamp);
     }
   }
+  keys.push(stateKey(prefix));
   return [keys, args];
 }
 
@@ -66,9 +73,11 @@ try {
       const prefix = `bench-replay:${process.pid}:${name}:`;
       const channels = SYMBOLS.flatMap((s) => [`${prefix}quotes:{${s}}`, `${prefix}bar:1s:{${s}}`, `${prefix}bar:1m:{${s}}`]);
       await subscriber?.subscribe(...channels);
-      for (let i = 0; i < 20; i++) await redis.evalsha(sha, SYMBOLS.length * 4, ...call(prefix).flat());
+      const publish = name === 'replay' ? `REPLAY:${RUN_ID}` : 'PUBLISH';
+      await redis.set(stateKey(prefix), RUN_ID);
+      for (let i = 0; i < 20; i++) await redis.evalsha(sha, SYMBOLS.length * 4 + 1, ...call(prefix, publish).flat());
       await redis.config('RESETSTAT');
-      for (let i = 0; i < CALLS; i++) await redis.evalsha(sha, SYMBOLS.length * 4, ...call(prefix).flat());
+      for (let i = 0; i < CALLS; i++) await redis.evalsha(sha, SYMBOLS.length * 4 + 1, ...call(prefix, publish).flat());
       const usec = Number(/cmdstat_evalsha:calls=\d+,usec=\d+,usec_per_call=([\d.]+)/.exec(await redis.info('commandstats'))[1]);
       perQuote[name].push(usec / (SYMBOLS.length * PER_SYMBOL));
       console.log(`round ${round}  ${name.padEnd(12)} ${Math.round(usec)} us a call, ${perQuote[name].at(-1).toFixed(2)} us a quote`);

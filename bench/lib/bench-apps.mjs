@@ -63,7 +63,7 @@ export function rateSettings(rate, { symbols = UNIVERSE.length, intervals = [10,
  * Starts an app; with `profile` (a label) it writes a V8 CPU profile to bench/profiles/<label>-<app>.cpuprofile
  * when it exits (a preload module, so the app runs exactly as the harness starts it otherwise).
  */
-export async function startBenchApp(name, env, { profile } = {}) {
+export async function startBenchApp(name, env, { profile, readyTimeoutMs } = {}) {
   let extra = {};
   if (profile) {
     mkdirSync(PROFILE_DIR, { recursive: true });
@@ -72,7 +72,7 @@ export async function startBenchApp(name, env, { profile } = {}) {
       BENCH_CPU_PROFILE: path.join(PROFILE_DIR, `${profile}-${name}.cpuprofile`),
     };
   }
-  const app = await startApp(name, { ...env, ...extra });
+  const app = await startApp(name, { ...env, ...extra }, undefined, readyTimeoutMs);
   track(name, app.pid);
   return app;
 }

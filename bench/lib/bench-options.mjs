@@ -2,6 +2,8 @@
 // benchmark in about two minutes, and the full run (about 15 minutes) whose figures BENCHMARKS.md quotes.
 
 export const BENCHES = ['pipeline', 'latency', 'fanout', 'footprint', 'scaleout', 'behind'];
+/** Run only when named with --only: `rebuild` writes an hour of ticks to the broker. */
+const ON_REQUEST = ['rebuild'];
 
 const FULL = {
   name: 'full',
@@ -12,6 +14,7 @@ const FULL = {
   footprint: { clients: 5000, settleSec: 5 },
   scaleout: { backlog: 1_200_000, fillRate: 96_000, measureSec: 15, inputRate: 40_000, clients: 2000, fanout: { stepSec: 4, growth: 1.4, maxSteps: 12 } },
   behind: { clients: 1000, multiplier: 100, warmSec: 2, runSec: 20, servers: ['gateway', 'raw-ws'] },
+  rebuild: { minutes: 60 },
 };
 
 const QUICK = {
@@ -23,6 +26,7 @@ const QUICK = {
   footprint: { clients: 1000, settleSec: 2 },
   scaleout: { backlog: 600_000, fillRate: 96_000, measureSec: 4, inputRate: 40_000, clients: 500, fanout: { stepSec: 1.5, growth: 2.5, maxSteps: 5 } },
   behind: { clients: 1000, multiplier: 100, warmSec: 1, runSec: 5, servers: ['gateway'] },
+  rebuild: { minutes: 5 },
 };
 
 export function parseOptions(argv = process.argv.slice(2)) {
@@ -32,7 +36,7 @@ export function parseOptions(argv = process.argv.slice(2)) {
     return hit?.slice(name.length + 3);
   };
   if (flag('help')) {
-    console.log(`usage: npm run bench -- [--quick] [--only=${BENCHES.join(',')}] [--profile] [--no-build]
+    console.log(`usage: npm run bench -- [--quick] [--only=${[...BENCHES, ...ON_REQUEST].join(',')}] [--profile] [--no-build]
   --quick     every benchmark, shorter and smaller (~2 min): a smoke check, not figures to quote
   --only=     run some of the benchmarks
   --profile   write V8 CPU profiles of the apps to bench/profiles/ (summarise: node bench/profile-summary.mjs FILE)
@@ -41,7 +45,7 @@ export function parseOptions(argv = process.argv.slice(2)) {
     process.exit(0);
   }
   const only = value('only')?.split(',').map((s) => s.trim()) ?? BENCHES;
-  const unknown = only.filter((b) => !BENCHES.includes(b));
+  const unknown = only.filter((b) => !BENCHES.includes(b) && !ON_REQUEST.includes(b));
   if (unknown.length > 0) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; choose from ${BENCHES.join(', ')}`);
   return { ...(flag('quick') ? QUICK : FULL), only, profile: flag('profile'), build: !flag('no-build'), summarize: value('summarize') };
 }

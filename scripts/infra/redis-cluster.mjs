@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CACHE, ROOT, fail, log, mkdirp, ownedPid, run, stopPid, tail, withLock } from './common.mjs';
-import { redisServerBin } from './redis.mjs';
+import { REDIS_PERSISTENCE, redisServerBin } from './redis.mjs';
 import { redisPing, tcpOpen, waitFor, waitPortsClosed } from './wait.mjs';
 
 const MARKER = 'redis-server';
@@ -93,7 +93,7 @@ async function start(l) {
     fs.rmSync(n.dir, { recursive: true, force: true }); // a nodes.conf from an earlier run would not fit
     mkdirp(n.dir);
     const r = run(bin, [
-      '--port', String(n.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--port', String(n.port), '--bind', '127.0.0.1', ...REDIS_PERSISTENCE,
       '--cluster-enabled', 'yes', '--cluster-config-file', path.join(n.dir, 'nodes.conf'), '--cluster-port', String(n.busPort),
       '--cluster-node-timeout', String(NODE_TIMEOUT_MS), '--cluster-require-full-coverage', 'no', '--cluster-replica-validity-factor', '0',
       '--daemonize', 'yes', '--pidfile', n.pidFile, '--logfile', n.logFile, '--dir', n.dir,

@@ -3,13 +3,20 @@
 // If redis-server is missing and we are root on Debian, `apt-get install redis-server` is run.
 // The Debian package starts (and enables) its own system service on 6379 with persistence
 // turned on; we stop and disable that service right after installing, so that the instance on
-// the port is always the one this script manages (no RDB/AOF, loopback only, `down` stops it).
+// the port is always the one this script manages (loopback only, `down` stops it).
+//
+// Persistence: an append-only file fsynced every second in the instance's directory, which `down`
+// and `up` keep, so a restart (of Redis, or of `npm start`) loads what was stored and a crash loses
+// at most the last second of writes; the processor rebuilds that second from Kafka (docs/guarantees.md).
 import fs from 'node:fs';
 import path from 'node:path';
 import { CACHE, ROOT, aptInstall, canApt, fail, log, mkdirp, ownedPid, run, stopPid, tail, which, withLock } from './common.mjs';
 import { redisPing, tcpOpen, waitFor, waitPortsClosed } from './wait.mjs';
 
 const MARKER = 'redis-server';
+
+/** An append-only file, fsynced every second, and no RDB snapshots (the AOF has an RDB preamble after a rewrite). */
+export const REDIS_PERSISTENCE = ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'];
 
 export function redisLayout({ redisPort = 6379 } = {}) {
   const port = Number(redisPort);
@@ -62,7 +69,7 @@ async function start(l) {
   mkdirp(l.dir);
   const t0 = Date.now();
   const r = run(bin, [
-    '--port', String(l.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    '--port', String(l.port), '--bind', '127.0.0.1', ...REDIS_PERSISTENCE,
     '--daemonize', 'yes', '--pidfile', l.pidFile, '--logfile', l.logFile, '--dir', l.dir,
   ], { timeout: 15_000 });
   if (!r.ok) fail(`redis-server failed to start (exit ${r.code}): ${(r.stderr + r.stdout).trim()}\n${tail(l.logFile, 20)}`);

@@ -133,7 +133,8 @@ describe('WebSocket contract over the real pipeline (generator -> Kafka -> proce
       assert.equal((await app.health('/health/live')).status, 200);
     }
     const processor = (await system.apps.processor!.health()).body as { details: Record<string, { state?: string }> };
-    assert.deepEqual(Object.keys(processor.details).sort(), ['consumer', 'kafka', 'redis']);
+    assert.deepEqual(Object.keys(processor.details).sort(), ['consumer', 'kafka', 'redis', 'state']);
     assert.equal(processor.details.consumer.state, 'running');
+    assert.equal(processor.details.state.state, 'whole', 'Redis holds the whole state (see docs/guarantees.md)');
   });
 });

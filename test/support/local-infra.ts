@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 
 /** What a fault test needs from scripts/infra.mjs (plain JS, so typed here by hand and loosely). */
@@ -89,4 +89,17 @@ export async function reservePorts(count: number, variable: string): Promise<num
     if (await allFree(base, count)) return base;
   }
   throw new Error(`no ${count} free consecutive ports between ${LOWEST} and ${HIGHEST}; set ${variable}`);
+}
+
+/**
+ * Kills a Redis that infra.mjs started with SIGKILL (no last fsync of its append-only file), and with
+ * `dropData` deletes its data files as well, as if it came back as a new node.
+ */
+export async function crashRedis(opts: { redisPort: number }, dropData = false): Promise<void> {
+  const layout = ((await import(new URL('infra/redis.mjs', SCRIPTS).href)) as { redisLayout(o: object): { dir: string; pidFile: string } }).redisLayout(opts);
+  const pid = Number(readFileSync(layout.pidFile, 'utf8').trim());
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 100 && (await listening(opts.redisPort)); i++) await new Promise((r) => setTimeout(r, 50));
+  rmSync(layout.pidFile, { force: true });
+  if (dropData) for (const name of readdirSync(layout.dir)) if (!name.endsWith('.log') && name !== '.lock') rmSync(`${layout.dir}/${name}`, { recursive: true, force: true });
 }

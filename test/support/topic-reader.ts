@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import kafkajs, { AssignerProtocol, Kafka, logLevel, type Admin } from 'kafkajs';
+import type { Quote } from '#app/contracts';
 
 // Not a named export node can detect in kafkajs' CommonJS module.
 const { ConfigResourceTypes } = kafkajs;
@@ -12,6 +13,8 @@ export interface TopicContents {
   seqs: Map<string, number[]>;
   /** The partition each symbol's ticks are in. */
   partitionOf: Map<string, number>;
+  /** Every tick per symbol, in the order of its partition. */
+  ticks: Map<string, Quote[]>;
 }
 
 /**
@@ -92,8 +95,9 @@ export class TopicReader {
     const pending = new Map(ends.filter((p) => Number(p.high) > 0).map((p) => [p.partition, Number(p.high) - 1]));
     const seqs = new Map<string, number[]>();
     const partitionOf = new Map<string, number>();
+    const ticks = new Map<string, Quote[]>();
     let count = 0;
-    if (pending.size === 0) return { count, seqs, partitionOf };
+    if (pending.size === 0) return { count, seqs, partitionOf, ticks };
     const consumer = this.kafka.consumer({ groupId: `e2e-audit-${randomUUID()}` });
     await consumer.connect();
     try {
@@ -109,10 +113,13 @@ export class TopicReader {
             for (const message of batch.messages) {
               if (last === undefined || Number(message.offset) > last) continue;
               count++;
-              const tick = JSON.parse(message.value!.toString()) as { symbol: string; seq: number };
+              const tick = JSON.parse(message.value!.toString()) as Quote;
               let list = seqs.get(tick.symbol);
               if (!list) seqs.set(tick.symbol, (list = []));
               list.push(tick.seq);
+              let quotes = ticks.get(tick.symbol);
+              if (!quotes) ticks.set(tick.symbol, (quotes = []));
+              quotes.push(tick);
               partitionOf.set(tick.symbol, batch.partition);
               if (Number(message.offset) === last) pending.delete(batch.partition);
             }
@@ -126,7 +133,7 @@ export class TopicReader {
     } finally {
       await consumer.disconnect();
     }
-    return { count, seqs, partitionOf };
+    return { count, seqs, partitionOf, ticks };
   }
 
   private async withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {

@@ -9,7 +9,8 @@ import { RedisHealthIndicator, RedisModule } from '#app/redis';
 import { ConsumerHealthIndicator } from './consumer/consumer-health.indicator.js';
 import { ConsumerModule } from './consumer/consumer.module.js';
 import { DEAD_LETTER_CLIENT } from './processor.constants.js';
-import { QuoteStore } from './quotes/quote-store.js';
+import { RebuildHealthIndicator } from './rebuild/rebuild-health.indicator.js';
+import { RebuildModule } from './rebuild/rebuild.module.js';
 import { DeadLetters } from './ticks/dead-letters.js';
 import { TickHandler } from './ticks/tick-handler.js';
 import { ticksControllerFor } from './ticks/ticks.controller.js';
@@ -26,9 +27,10 @@ export class AppModule {
         RedisModule,
         MetricsModule.forApp('processor'),
         ConsumerModule,
+        RebuildModule,
         HealthModule.register({
-          imports: [KafkaModule, RedisModule, ConsumerModule],
-          indicators: [KafkaHealthIndicator, RedisHealthIndicator, ConsumerHealthIndicator],
+          imports: [KafkaModule, RedisModule, ConsumerModule, RebuildModule],
+          indicators: [KafkaHealthIndicator, RedisHealthIndicator, ConsumerHealthIndicator, RebuildHealthIndicator],
         }),
         // Few, short retries: a dead-letter send that fails pauses its partition and is retried with
         // back-off (PartitionRetries) instead of holding the batch, and every partition fetched with
@@ -36,7 +38,7 @@ export class AppModule {
         ClientsModule.registerAsync([kafkaProducerClient(DEAD_LETTER_CLIENT, 'processor-dlq', { retry: { retries: 3, maxRetryTime: 1000 } })]),
       ],
       controllers: [ticksControllerFor(ticksTopic)],
-      providers: [QuoteStore, DeadLetters, TickHandler, TicksMetrics],
+      providers: [DeadLetters, TickHandler, TicksMetrics],
     };
   }
 }

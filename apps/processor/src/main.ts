@@ -7,6 +7,7 @@ import { runApp } from '#app/runtime';
 import { AppModule } from './app.module.js';
 import { ConsumerStatus } from './consumer/consumer-status.js';
 import { PartitionRetries } from './consumer/partition-retries.js';
+import { StateRebuild } from './rebuild/state-rebuild.js';
 import { KafkaBatchServer } from './transport/kafka-batch.server.js';
 
 await runApp('processor', async (logger) => {
@@ -46,6 +47,7 @@ await runApp('processor', async (logger) => {
     { topic: kafka.ticksTopic, numPartitions: kafka.partitions, replicationFactor: kafka.replicationFactor },
     { topic: kafka.dlqTopic, numPartitions: 1, replicationFactor: kafka.replicationFactor },
   ]);
+  app.get(StateRebuild).start();
   await app.startAllMicroservices();
   await app.listen(processor.port);
   logger.log(`consuming ${kafka.ticksTopic} as group ${processor.groupId}; health on :${processor.port}/health`);

@@ -91,6 +91,32 @@ export class KafkaAdmin implements OnApplicationShutdown {
     return ends.reduce((lag, p) => lag + Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0)), 0);
   }
 
+  /**
+   * Per partition of `topic`, the offsets from the first record at or after `sinceMs` (Kafka's
+   * offsets-for-times; the log's start where retention has removed older ones) to the high watermark.
+   */
+  async rangeSince(topic: string, sinceMs: number): Promise<Array<{ partition: number; start: string; end: string }>> {
+    await this.connect();
+    const [starts, ends] = await Promise.all([this.admin.fetchTopicOffsetsByTimestamp(topic, sinceMs), this.admin.fetchTopicOffsets(topic)]);
+    const high = new Map(ends.map((p) => [p.partition, p.high]));
+    return starts.map((p) => {
+      const end = high.get(p.partition) ?? '0';
+      // -1: no record at or after the time; the range is empty.
+      return { partition: p.partition, start: Number(p.offset) < 0 ? end : p.offset, end };
+    });
+  }
+
+  /** The topic's retention.ms (-1: kept forever). */
+  async retentionMs(topic: string): Promise<number> {
+    await this.connect();
+    const { resources } = await this.admin.describeConfigs({
+      resources: [{ type: 2 /* ConfigResourceTypes.TOPIC */, name: topic, configNames: ['retention.ms'] }],
+      includeSynonyms: false,
+    });
+    const entry = resources[0]?.configEntries.find((e) => e.configName === 'retention.ms');
+    return Number(entry?.configValue ?? -1);
+  }
+
   async onApplicationShutdown() {
     await this.admin.disconnect();
   }

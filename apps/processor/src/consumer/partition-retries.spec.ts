@@ -130,4 +130,16 @@ describe('PartitionRetries', () => {
     mock.timers.tick(FIRST_RETRY_DELAY_MS);
     assert.deepEqual(log, ['resume t[0]', 'pause t[1]', 'resume t[1]'], 'the forgotten partition has no timer left');
   });
+
+  it('retryAll resumes every paused partition at once, not after its back-off, and no timer fires into it afterwards', () => {
+    const { retries, log } = harness();
+    for (let i = 0; i < BUDGET; i++) failOnce(retries, 'STATE_LOST');
+    retries.batchFailed('t', 1, 'STATE_LOST');
+    log.length = 0;
+    retries.retryAll();
+    assert.deepEqual(log.sort(), ['resume t[0]', 'resume t[1]']);
+    mock.timers.tick(MAX_RETRY_DELAY_MS);
+    assert.equal(log.length, 2, 'the back-off timers were cleared');
+    assert.ok(retries.failingPartitions().every((p) => p.state === 'retrying'));
+  });
 });

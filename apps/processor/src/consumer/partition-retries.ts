@@ -129,6 +129,17 @@ export class PartitionRetries {
     }
   }
 
+  /**
+   * What the paused partitions failed on has passed (Redis was rebuilt from Kafka): each is retried now
+   * rather than when its back-off timer (up to MAX_RETRY_DELAY_MS) fires. A failure again counts on.
+   */
+  retryAll(): void {
+    for (const [key, failing] of this.failing) {
+      clearTimeout(failing.timer);
+      this.retry(key);
+    }
+  }
+
   /** The consumer is stopping: no timer fires into it any more, and nothing is paused or resumed. */
   stop(): void {
     this.stopped = true;

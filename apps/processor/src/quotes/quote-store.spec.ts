@@ -18,7 +18,7 @@ interface ScriptCall {
  * A client that does not know the script until it is sent whole (EVALSHA answers NOSCRIPT once), then
  * records each call (its keys, publish command and symbols) and can fail for one symbol.
  */
-function fakeClient({ cluster, failFor }: { cluster: boolean; failFor?: string }) {
+function fakeClient({ cluster, failFor, failWith = 'CLUSTERDOWN The cluster is down' }: { cluster: boolean; failFor?: string; failWith?: string }) {
   const calls: ScriptCall[] = [];
   const settled: string[] = [];
   const commands: string[] = [];
@@ -49,7 +49,7 @@ function fakeClient({ cluster, failFor }: { cluster: boolean; failFor?: string }
       a += 3 + Number(args[4]) + 5 * n;
     }
     calls.push({ keys, publish: String(args[0]), symbols, counts });
-    if (failFor && symbols.includes(failFor)) throw new Error('CLUSTERDOWN The cluster is down');
+    if (failFor && symbols.includes(failFor)) throw new Error(failWith);
     await new Promise((resolve) => setImmediate(resolve));
     settled.push(...symbols);
     // Every quote fresh, as the script answers: a count per group.
@@ -143,5 +143,40 @@ describe('QuoteStore', () => {
     const results = await Promise.allSettled([store.saveAll([quote('AAPL', 1)]), store.saveAll([quote('MSFT', 1), quote('GOOG', 1)]), store.saveAll([quote('GOOG', 2)])]);
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.match(String((results[1] as PromiseRejectedResult).reason), /CLUSTERDOWN/);
+  });
+
+  it('ends every call with the state key of its slot, which the script checks before it writes', async () => {
+    for (const cluster of [false, true]) {
+      const { store, calls } = fakeClient({ cluster });
+      await store.saveAll([quote('AAPL', 1), quote('MSFT', 1)]);
+      for (const call of calls) {
+        const last = call.keys.at(-1)!;
+        assert.match(last, cluster ? /^p:state:\{[0-9a-z]+\}$/ : /^p:state$/);
+        if (cluster) assert.equal(slotOf(last), slotOf(call.keys[0]), 'the state key shares the slot of the call');
+      }
+    }
+  });
+
+  it('replays with REPLAY:<run_id of the slot> instead of a publish command, in order, never merged with live writes', async () => {
+    const { store, calls } = fakeClient({ cluster: true });
+    await store.saveAll([quote('WARM', 1)]);
+    calls.length = 0;
+    const fresh = await store.replay([quote('AAPL', 1), quote('MSFT', 1), quote('AAPL', 2)], (slot) => `run-of-${slot}`);
+    assert.equal(fresh, 3);
+    for (const call of calls) assert.equal(call.publish, `REPLAY:run-of-${slotOf(call.keys[0])}`);
+    assert.deepEqual(calls.find((c) => c.symbols.includes('AAPL'))?.counts, [2]);
+  });
+
+  it('tells the rebuild when a live write finds the state lost, and fails the batch as any Redis refusal', async () => {
+    const { store } = fakeClient({ cluster: false, failFor: 'AAPL', failWith: 'STATE_LOST Redis does not hold the whole state in this run (abc)' });
+    let told = 0;
+    store.onStateLost(() => told++);
+    await assert.rejects(store.saveAll([quote('AAPL', 1)]), /STATE_LOST/);
+    assert.equal(told, 1);
+    const other = fakeClient({ cluster: false, failFor: 'AAPL' });
+    let toldOther = 0;
+    other.store.onStateLost(() => toldOther++);
+    await assert.rejects(other.store.saveAll([quote('AAPL', 1)]), /CLUSTERDOWN/);
+    assert.equal(toldOther, 0, 'other failures are not a lost state');
   });
 });

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BAR_INTERVAL_NAMES, BAR_INTERVALS, barChannel, barsKey, historyKey, quoteChannel, quoteKey, type Quote } from '#app/contracts';
 import { processorConfig, redisConfig, type ProcessorConfig, type RedisConfig } from '#app/config';
 import { isCluster, REDIS_CLIENT, slotOf, type RedisClient } from '#app/redis';
+import { StateKeys } from '../rebuild/state-keys.js';
 import { STORE_QUOTES_LUA } from './store-quotes.lua.js';
 
 const STORE_QUOTES_SHA = createHash('sha1').update(STORE_QUOTES_LUA).digest('hex');
@@ -16,6 +17,9 @@ interface PendingSave {
   resolve: (fresh: number) => void;
   reject: (err: unknown) => void;
 }
+
+/** A script call found that Redis does not hold the whole state in its current run (see STORE_QUOTES_LUA). */
+export const isStateLost = (err: unknown): boolean => (err as Error | undefined)?.message?.startsWith('STATE_LOST') === true;
 
 /** One symbol's quotes of one caller's batch: the unit the script stores and counts. */
 interface Group {
@@ -38,7 +42,9 @@ interface Group {
 export class QuoteStore {
   private readonly header: Array<string | number>;
   private readonly cluster: boolean;
+  private readonly stateKeys: StateKeys;
   private pending: PendingSave[] = [];
+  private stateLostListener?: () => void;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
@@ -46,6 +52,7 @@ export class QuoteStore {
     @Inject(processorConfig.KEY) processor: Pick<ProcessorConfig, 'history' | 'barRetentionMs'>,
   ) {
     this.cluster = isCluster(redis);
+    this.stateKeys = new StateKeys(config.keyPrefix, this.cluster);
     this.header = [this.cluster ? 'SPUBLISH' : 'PUBLISH', config.quoteTtlMs, processor.history.maxPerSymbol, processor.history.maxAgeMs];
     this.header.push(BAR_INTERVAL_NAMES.length);
     for (const name of BAR_INTERVAL_NAMES) this.header.push(name, BAR_INTERVALS[name], processor.barRetentionMs[name]);
@@ -65,6 +72,27 @@ export class QuoteStore {
     });
   }
 
+  /** Called whenever a live write fails with STATE_LOST: the rebuild listens. */
+  onStateLost(listener: () => void): void {
+    this.stateLostListener = listener;
+  }
+
+  /**
+   * Stores the quotes of a replay from Kafka, in order, publishing nothing: each call fails with STATE_LOST
+   * unless the server of its slot is still in the run `runIdOf` gives (the one the rebuild started in).
+   * Not merged with live writes: the live ones fail until the rebuild is done anyway.
+   */
+  async replay(quotes: readonly Quote[], runIdOf: (slot: number) => string): Promise<number> {
+    if (quotes.length === 0) return 0;
+    const save: PendingSave = { quotes, resolve: () => {}, reject: () => {} };
+    let fresh = 0;
+    for (const call of this.calls(this.groups([save]))) {
+      const counts = await this.store(call, `REPLAY:${runIdOf(this.slotOfCall(call))}`);
+      for (const count of counts) fresh += Number(count);
+    }
+    return fresh;
+  }
+
   /** Every batch handed over settles, even if building the calls threw (a bug): never a batch left waiting. */
   private async writePending(): Promise<void> {
     const saves = this.pending;
@@ -82,18 +110,9 @@ export class QuoteStore {
    * on its own after a failover. A caller's quotes of one symbol stay in one call, in order.
    */
   private async write(saves: PendingSave[]): Promise<void> {
-    const groups: Group[] = [];
-    for (const save of saves) {
-      const bySymbol = new Map<string, Quote[]>();
-      for (const quote of save.quotes) {
-        const list = bySymbol.get(quote.symbol);
-        if (list) list.push(quote);
-        else bySymbol.set(quote.symbol, [quote]);
-      }
-      for (const [symbol, list] of bySymbol) groups.push({ save, symbol, quotes: list });
-    }
-    const calls = this.calls(groups);
-    const results = await Promise.allSettled(calls.map((call) => this.store(call)));
+    const calls = this.calls(this.groups(saves));
+    const results = await Promise.allSettled(calls.map((call) => this.store(call, this.header[0] as string)));
+    if (results.some((result) => result.status === 'rejected' && isStateLost(result.reason))) this.stateLostListener?.();
     const fresh = new Map<PendingSave, number>(saves.map((save) => [save, 0]));
     const failed = new Map<PendingSave, unknown>();
     results.forEach((result, i) => {
@@ -109,6 +128,24 @@ export class QuoteStore {
       if (failed.has(save)) save.reject(failed.get(save));
       else save.resolve(fresh.get(save)!);
     }
+  }
+
+  private groups(saves: PendingSave[]): Group[] {
+    const groups: Group[] = [];
+    for (const save of saves) {
+      const bySymbol = new Map<string, Quote[]>();
+      for (const quote of save.quotes) {
+        const list = bySymbol.get(quote.symbol);
+        if (list) list.push(quote);
+        else bySymbol.set(quote.symbol, [quote]);
+      }
+      for (const [symbol, list] of bySymbol) groups.push({ save, symbol, quotes: list });
+    }
+    return groups;
+  }
+
+  private slotOfCall(groups: readonly Group[]): number {
+    return this.cluster ? slotOf(quoteKey(this.config.keyPrefix, groups[0].symbol)) : 0;
   }
 
   /** The groups cut into script calls: by slot in a cluster, then at MAX_QUOTES_PER_CALL quotes. */
@@ -139,10 +176,11 @@ export class QuoteStore {
   }
 
   /** One script call for `groups`: how many quotes of each group were fresh. */
-  private store(groups: readonly Group[]): Promise<number[]> {
+  private store(groups: readonly Group[], publish: string): Promise<number[]> {
     const prefix = this.config.keyPrefix;
     const keys: string[] = [];
     const args: Array<string | number> = [...this.header];
+    args[0] = publish;
     for (const { symbol, quotes } of groups) {
       keys.push(quoteKey(prefix, symbol), historyKey(prefix, symbol));
       args.push(symbol, quoteChannel(prefix, symbol));
@@ -153,6 +191,7 @@ export class QuoteStore {
       args.push(quotes.length);
       for (const quote of quotes) args.push(String(quote.seq), JSON.stringify(quote), quote.price, quote.volume, quote.timestamp);
     }
+    keys.push(this.stateKeys.forSlot(this.slotOfCall(groups)));
     return this.run(keys, args);
   }
 

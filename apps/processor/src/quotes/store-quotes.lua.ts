@@ -17,9 +17,18 @@
  * symbols' hash tags put all of a symbol's keys and channels in its slot), and publishes with SPUBLISH,
  * so each message stays within the shard that holds the symbol instead of crossing the cluster bus.
  *
+ * Whole state: the call's last key is its slot's state key (see RedisState), which holds the run_id of
+ * the Redis server run whose data is whole (written or rebuilt from Kafka in that run). A live call in
+ * any other run (the server restarted from an AOF that may be a second behind, or empty; a replica was
+ * promoted) writes nothing and fails with STATE_LOST, so no live quote lands ahead of the ticks the
+ * rebuild must put back first. A replay call (`REPLAY:<run_id>` as publish command, from the rebuild)
+ * publishes nothing and fails with STATE_LOST if the server is not in the run it started in.
+ * A symbol without a stored quote (it expired) takes its last seq from its history's newest entry, so a
+ * replayed tick is never appended below it (XADD refuses an ID below the top).
+ *
  * Layout, per symbol S of the batch (quotes of a symbol in the order given):
- *   KEYS: quote hash, history stream, then one bar sorted set per interval.
- *   ARGV header: publish command (PUBLISH, or SPUBLISH in a cluster), quote TTL ms, history max length,
+ *   KEYS: quote hash, history stream, then one bar sorted set per interval; after every symbol's, the state key.
+ *   ARGV header: publish command (PUBLISH, or SPUBLISH in a cluster, or REPLAY:<run_id>), quote TTL ms, history max length,
  *     history max age ms, interval count, then per interval: name, length ms, retention ms.
  *   ARGV per symbol: symbol, quote channel, one bar channel per interval, quote count n, then n times:
  *     seq, quote JSON, price, volume, timestamp ms.
@@ -27,6 +36,11 @@
  * symbol may come in more than one group: the caller merges the batches of several partitions).
  */
 export const STORE_QUOTES_LUA = `
+local runId = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+local replay = string.sub(ARGV[1], 1, 7) == 'REPLAY:'
+if (replay and string.sub(ARGV[1], 8) ~= runId) or (not replay and redis.call('GET', KEYS[#KEYS]) ~= runId) then
+  return redis.error_reply('STATE_LOST Redis does not hold the whole state in this run (' .. runId .. '): rebuilding from Kafka')
+end
 local publish = ARGV[1] == 'SPUBLISH' and 'SPUBLISH' or 'PUBLISH'
 local ttl, historyMax, historyAgeMs = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local intervalCount = tonumber(ARGV[5])
@@ -85,6 +99,10 @@ while a <= #ARGV do
   local stored = redis.call('HMGET', quoteKey, unpack(quoteFields))
   local storedSeq = stored[1]
   local lastSeq = tonumber(storedSeq) or -1
+  if not storedSeq then
+    local top = redis.call('XREVRANGE', historyKey, '+', '-', 'COUNT', 1)[1]
+    if top then lastSeq = tonumber(string.match(top[1], '^(%d+)')) end
+  end
   local lastVolume = tonumber(stored[2])
   local lastTs = tonumber(stored[3])
   local bars, closed, opened = {}, {}, {}
@@ -176,6 +194,8 @@ while a <= #ARGV do
   freshPerGroup[#freshPerGroup + 1] = fresh
   k = k + keysPerSymbol
 end
-for _, p in ipairs(publishes) do redis.call(publish, p[1], p[2]) end
+if not replay then
+  for _, p in ipairs(publishes) do redis.call(publish, p[1], p[2]) end
+end
 return freshPerGroup
 `;
