@@ -87,6 +87,15 @@ describe('ClientSession streams', () => {
     assert.deepEqual(sent, ['bar-60', 'bar-60 closed', 'bar-62']);
   });
 
+  it('closes with a code only after writing what was queued before it (ws writes the close frame at once)', async () => {
+    const { session: s, sent, closes } = session();
+    s.send({ type: 'pong' });
+    s.closeWith(1008, 'rate limit exceeded repeatedly');
+    await turn();
+    assert.deepEqual(sent, ['{"type":"pong"}']);
+    assert.deepEqual(closes, [1008]);
+  });
+
   it('closes a client with 1013 once Node holds more than the hard limit for it', async () => {
     const { session: s, socket, closes, stats } = session();
     socket.bufferedAmount = 6000;

@@ -95,6 +95,15 @@ export class ClientSession implements OutboxSocket {
     this.outbox.close();
   }
 
+  /**
+   * Closes the WebSocket with `code` after what is queued for the client: `ws` writes the close frame at
+   * once, and a frame written after it would never be read.
+   */
+  closeWith(code: number, reason: string): void {
+    this.outbox.flush();
+    this.socket.close(code, reason);
+  }
+
   /** A reply, after everything queued for the client before it. */
   send(message: ServerMessage): void {
     if (this.isOpen) this.outbox.reply(textFrame(JSON.stringify(message)));

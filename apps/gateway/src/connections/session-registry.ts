@@ -116,7 +116,7 @@ export class SessionRegistry {
       if (Date.now() < expiresAt) return this.closeAtExpiry(session, expiresAt);
       this.expiries.delete(socket);
       this.logger.log(`session ${session.id} (${session.ip}) closed: its token expired`);
-      socket.close(WsCloseCode.TOKEN_EXPIRED, 'token expired');
+      session.closeWith(WsCloseCode.TOKEN_EXPIRED, 'token expired');
     }, Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS));
     timer.unref();
     this.expiries.set(socket, timer);

@@ -100,10 +100,11 @@ export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, 
   /** Closes every socket with 1001 and gives clients a moment to answer the close before the server goes. */
   async beforeApplicationShutdown() {
     const closed = [...this.registry.sessions()].map(
-      ({ socket }) =>
+      (session) =>
         new Promise<void>((resolve) => {
+          const { socket } = session;
           socket.once('close', () => resolve());
-          socket.close(WsCloseCode.GOING_AWAY, 'server shutting down');
+          session.closeWith(WsCloseCode.GOING_AWAY, 'server shutting down');
           setTimeout(() => {
             socket.terminate();
             resolve();
@@ -139,7 +140,7 @@ export class QuotesGateway implements OnGatewayConnection, OnGatewayDisconnect, 
     session.send({ type: 'error', payload: { code: WsErrorCode.RATE_LIMITED, message: refusal.message, retryAfterMs: this.rateLimiter.retryAfterMs } });
     if (!refusal.expel) return;
     this.logger.log(`session ${session.id} (${session.ip}) closed for repeated rate limiting`);
-    const close = () => session.socket.close(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded repeatedly');
+    const close = () => session.closeWith(WsCloseCode.POLICY_VIOLATION, 'rate limit exceeded repeatedly');
     if (!session.enqueue(async () => close())) close();
   }
 }
