@@ -7,7 +7,9 @@
 // "timestamp" without parsing the JSON and records now - timestamp in a histogram, and keeps the last
 // seq of each symbol (from the snapshot, then from every update), which is what the client would show.
 //
-// IPC: {cmd:'connect', port, path, clients:[symbols[]], concurrency} -> {connected, failed, ms}
+// IPC: {cmd:'connect', port, path, clients:[symbols[]], concurrency, throttleMs?, localAddress?}
+//        -> {connected, failed, ms}    subscribe with throttleMs when given; connect from localAddress
+//                                      (a loopback address: one source address has ~28k ports towards a port)
 //      {cmd:'reset', from?:{symbol:seq}} -> {reset}   zero counters and histogram: a measurement window
 //                                          starts; with `from`, a client's window count is of updates
 //                                          newer than `from` (not those still on their way from before)
@@ -61,8 +63,9 @@ function clientFrame(opcode, payload) {
 }
 
 class RawClient {
-  constructor(symbols) {
+  constructor(symbols, throttleMs) {
     this.symbols = symbols;
+    this.throttleMs = throttleMs;
     this.updates = 0;
     /** Updates of the window: newer than `windowFrom` of their symbol. */
     this.windowUpdates = 0;
@@ -72,9 +75,9 @@ class RawClient {
     this.subscribed = false;
   }
 
-  open(port, path) {
+  open(port, path, localAddress) {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port, host: '127.0.0.1', noDelay: true });
+      const socket = connect({ port, host: '127.0.0.1', localAddress, noDelay: true });
       this.socket = socket;
       const timer = setTimeout(() => fail(new Error('no upgrade and subscription within 30 s')), 30_000);
       const fail = (err) => {
@@ -105,7 +108,7 @@ class RawClient {
         };
         socket.on('data', (data) => this.receive(data));
         socket.once('close', () => (this.closed = true));
-        socket.write(clientFrame(0x1, Buffer.from(JSON.stringify({ action: 'subscribe', payload: { symbols: this.symbols } }))));
+        socket.write(clientFrame(0x1, Buffer.from(JSON.stringify({ action: 'subscribe', payload: { symbols: this.symbols, throttleMs: this.throttleMs } }))));
         if (head.length > end + 4) this.receive(head.subarray(end + 4));
       };
       socket.on('data', onHead);
@@ -234,16 +237,16 @@ function answer(check) {
   process.send({ [`state-${check.id}`]: { ...state(check.latest), cutLateMs: Math.round(now() - check.at) } });
 }
 
-async function connectAll({ port, path, clients: specs, concurrency = 50 }) {
+async function connectAll({ port, path, clients: specs, concurrency = 50, throttleMs, localAddress }) {
   const started = performance.now();
   let failed = 0;
   let firstError;
   let next = 0;
   const lanes = Array.from({ length: Math.min(concurrency, specs.length) }, async () => {
     while (next < specs.length) {
-      const client = new RawClient(specs[next++]);
+      const client = new RawClient(specs[next++], throttleMs);
       try {
-        await client.open(port, path);
+        await client.open(port, path, localAddress);
         clients.push(client);
       } catch (err) {
         failed++;
