@@ -5,6 +5,7 @@ import { HealthModule } from '#app/health';
 import { MetricsModule } from '#app/metrics';
 import { RedisHealthIndicator, RedisModule } from '#app/redis';
 import { OriginPolicy } from './auth/origin-policy.js';
+import { workerMetrics } from './cluster/worker-metrics.js';
 import { UpgradeAuthenticator } from './auth/upgrade-authenticator.js';
 import { ClientSocketErrors } from './connections/client-socket-errors.js';
 import { GatewayStats } from './connections/gateway-stats.js';
@@ -26,7 +27,7 @@ import { QuotesGateway } from './ws/quotes.gateway.js';
     ConfigModule.forRoot({ ignoreEnvFile: true, load: [redisConfig, marketConfig, gatewayConfig] }),
     RedisModule,
     FeedModule,
-    MetricsModule.forApp('gateway'),
+    MetricsModule.forApp('gateway', workerMetrics),
     HealthModule.register({ imports: [RedisModule, FeedModule], indicators: [RedisHealthIndicator, FeedHealthIndicator] }),
     RestModule,
     WebModule,

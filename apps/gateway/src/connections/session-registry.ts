@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { WsCloseCode, WsErrorCode } from '#app/contracts';
 import { gatewayConfig, type GatewayConfig } from '#app/config';
+import { PrimaryLink } from '../cluster/primary-link.js';
 import { addressKey } from '../rate-limit/address-key.js';
 import { ClientSession, type SessionLimits } from './client-session.js';
 import { OPEN_FILES_LIMIT } from './connections.constants.js';
@@ -47,6 +48,8 @@ export class SessionRegistry {
   /** The cap that applies: WS_MAX_CONNECTIONS, or fewer when the open-files limit allows fewer. */
   private readonly maxConnections: number;
   private fileCapReached = false;
+  /** The primary that counts each address over every worker (GATEWAY_WORKERS > 1); null when this gateway runs alone. */
+  private readonly primary = PrimaryLink.current();
 
   constructor(
     @Inject(gatewayConfig.KEY) private readonly config: RegistryConfig,
@@ -98,6 +101,20 @@ export class SessionRegistry {
     return { status: 503, message: 'Gateway at its connection limit, try another or later' };
   }
 
+  /**
+   * With GATEWAY_WORKERS > 1, takes a place for `address` under WS_MAX_CONNECTIONS_PER_IP counted over
+   * every worker (true when it got one; the session's close gives it back); null when running alone,
+   * where `refusalFor` counted every connection already.
+   */
+  claimAcrossWorkers(address: string): Promise<boolean> | null {
+    return this.primary?.claim(addressKey(address), this.config.maxConnectionsPerIp) ?? null;
+  }
+
+  /** Gives back a place taken by `claimAcrossWorkers` for an upgrade that did not open a session after all. */
+  releaseAcrossWorkers(address: string): void {
+    this.primary?.release(addressKey(address));
+  }
+
   /** Remembers what the upgrade checks found, for `open`, which `ws` calls right after the 101 for this request. */
   admit(request: IncomingMessage, admission: Admission): void {
     this.admissions.set(request, admission);
@@ -125,6 +142,7 @@ export class SessionRegistry {
     const left = (this.perAddress.get(key) ?? 1) - 1;
     if (left > 0) this.perAddress.set(key, left);
     else this.perAddress.delete(key);
+    this.primary?.release(key);
     return session;
   }
 
