@@ -1,7 +1,7 @@
 // Benchmark c100k (not in the default set: `npm run bench -- --only=c100k`): many live connections on
 // this machine. The gateway runs GATEWAY_WORKERS processes on one port (default: enough for fewer than
 // 19,000 clients each, the file limit here being 20,000 per process), the processor and the generator at
-// the default rate; light clients (ws-client-worker.mjs, raw RFC 6455) in processes of at most 19,000
+// the default rate; light clients (ws-client-worker.mjs, raw RFC 6455) in processes of at most 5,000
 // sockets, each process from its own loopback source address (127.0.0.2, 127.0.0.3, ...: one address
 // has ~28k ephemeral ports towards one port), each client subscribed to 1-3 symbols with throttleMs 1000.
 // It prints: the accept rate all the way up (and its slowest 5 s), RSS per connection over the workers'
@@ -21,7 +21,8 @@ import { LatencyHistogram } from './lib/latency-histogram.mjs';
 import { pidListeningOn, ProcessSampler, rssOf } from './lib/process-sampler.mjs';
 
 const BENCH = 'c100k';
-const PER_CLIENT_PROCESS = 19_000;
+/** Sockets per client process: well under the file limit, and several processes so the clients are not one event loop that falls behind. */
+const PER_CLIENT_PROCESS = 5_000;
 const PER_WORKER = 19_000;
 const THROTTLE_MS = 1000;
 const GAP_MS = 2000;
@@ -70,7 +71,8 @@ export async function run(options, report) {
             path: '/ws',
             localAddress: `127.0.0.${2 + w}`,
             throttleMs: THROTTLE_MS,
-            concurrency: 100,
+            // 400 upgrades in flight over all processes: under the gateway's listen backlog (511).
+            concurrency: Math.max(10, Math.floor(400 / processes)),
             progressMs: 1000,
             clients: Array.from({ length: counts[w] }, (_, i) => symbolsOf(w * PER_CLIENT_PROCESS + i)),
           },
