@@ -5,6 +5,7 @@
 //   npm run bench                       full run, ~15 min
 //   npm run bench -- --quick            smoke check, ~2 min
 //   npm run bench -- --only=fanout      some benchmarks; --profile writes CPU profiles of the apps
+//   npm run bench -- --only=c100k       100,000 live connections over the gateway's workers (not in the full run)
 //   npm run bench -- --summarize=bench/results/<run>.jsonl   the tables of an earlier run
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -45,6 +46,7 @@ const benches = {
   scaleout: () => import('./scale-out.mjs'),
   behind: () => import('./falling-behind.mjs'),
   rebuild: () => import('./rebuild.mjs'),
+  c100k: () => import('./c100k.mjs'),
 };
 const { ensureInfra } = await import('./lib/infra-check.mjs');
 await ensureInfra(report);

@@ -7,7 +7,9 @@
 // "timestamp" without parsing the JSON and records now - timestamp in a histogram, and keeps the last
 // seq of each symbol (from the snapshot, then from every update), which is what the client would show.
 //
-// IPC: {cmd:'connect', port, path, clients:[symbols[]], concurrency} -> {connected, failed, ms}
+// IPC: {cmd:'connect', port, path, clients:[symbols[]], concurrency, throttleMs?, localAddress?}
+//        -> {connected, failed, ms}    subscribe with throttleMs when given; connect from localAddress
+//                                      (a loopback address: one source address has ~28k ports towards a port)
 //      {cmd:'reset', from?:{symbol:seq}} -> {reset}   zero counters and histogram: a measurement window
 //                                          starts; with `from`, a client's window count is of updates
 //                                          newer than `from` (not those still on their way from before)
@@ -16,7 +18,11 @@
 //                                          held `latest` at epoch ms `at`: counted before the first
 //                                          chunk read at or after `at` (a busy worker reads late, and
 //                                          what it had not read by then the client did not have)
+//      {cmd:'gaps', overMs} -> {gaps}       per client, the longest wait between two updates of one of its
+//                                          symbols since reset (until now for the last): how many waited
+//                                          longer than overMs, and the longest
 //      {cmd:'close'}                       ends every socket and exits
+// With `progressMs`, connect also sends {progress: connected so far} that often.
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { LatencyHistogram } from './latency-histogram.mjs';
@@ -61,20 +67,24 @@ function clientFrame(opcode, payload) {
 }
 
 class RawClient {
-  constructor(symbols) {
+  constructor(symbols, throttleMs) {
     this.symbols = symbols;
+    this.throttleMs = throttleMs;
     this.updates = 0;
     /** Updates of the window: newer than `windowFrom` of their symbol. */
     this.windowUpdates = 0;
     /** Last seq received per symbol. */
     this.lastSeq = new Map();
+    /** When the last update of each symbol arrived (or the window started), and the longest wait of the window. */
+    this.lastAt = new Map();
+    this.maxGap = 0;
     this.pending = null;
     this.subscribed = false;
   }
 
-  open(port, path) {
+  open(port, path, localAddress) {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port, host: '127.0.0.1', noDelay: true });
+      const socket = connect({ port, host: '127.0.0.1', localAddress, noDelay: true });
       this.socket = socket;
       const timer = setTimeout(() => fail(new Error('no upgrade and subscription within 30 s')), 30_000);
       const fail = (err) => {
@@ -105,7 +115,7 @@ class RawClient {
         };
         socket.on('data', (data) => this.receive(data));
         socket.once('close', () => (this.closed = true));
-        socket.write(clientFrame(0x1, Buffer.from(JSON.stringify({ action: 'subscribe', payload: { symbols: this.symbols } }))));
+        socket.write(clientFrame(0x1, Buffer.from(JSON.stringify({ action: 'subscribe', payload: { symbols: this.symbols, throttleMs: this.throttleMs } }))));
         if (head.length > end + 4) this.receive(head.subarray(end + 4));
       };
       socket.on('data', onHead);
@@ -161,7 +171,7 @@ class RawClient {
       const latency = arrived - timestamp;
       if (latency < 0) negative++;
       histogram.record(latency);
-      this.track(buf, start, stop);
+      this.track(buf, start, stop, arrived);
     } else if (buf.compare(SNAPSHOT, 0, SNAPSHOT.length, start, start + SNAPSHOT.length) === 0) {
       // Once per subscribe, so parsing it whole costs nothing that matters.
       for (const quote of JSON.parse(buf.toString('utf8', start, stop)).payload.quotes) this.lastSeq.set(quote.symbol, quote.seq);
@@ -172,9 +182,12 @@ class RawClient {
   }
 
   /** Records the update's seq as its symbol's last, read in place like the timestamp. */
-  track(buf, start, stop) {
+  track(buf, start, stop, arrived) {
     const s = buf.indexOf(SYMBOL, start) + SYMBOL.length;
     const symbol = buf.toString('latin1', s, buf.indexOf(0x22, s));
+    const previous = this.lastAt.get(symbol);
+    if (previous !== undefined && arrived - previous > this.maxGap) this.maxGap = arrived - previous;
+    this.lastAt.set(symbol, arrived);
     let i = buf.indexOf(SEQ, s) + SEQ.length;
     let seq = 0;
     for (let c = buf[i]; c >= 48 && c <= 57 && i < stop; c = buf[++i]) seq = seq * 10 + (c - 48);
@@ -234,25 +247,43 @@ function answer(check) {
   process.send({ [`state-${check.id}`]: { ...state(check.latest), cutLateMs: Math.round(now() - check.at) } });
 }
 
-async function connectAll({ port, path, clients: specs, concurrency = 50 }) {
+async function connectAll({ port, path, clients: specs, concurrency = 50, throttleMs, localAddress, progressMs }) {
   const started = performance.now();
+  const progress = progressMs ? setInterval(() => process.send({ progress: clients.length }), progressMs) : null;
   let failed = 0;
   let firstError;
   let next = 0;
+  /** Failures by their reason: the refusal's HTTP status line, or the error's message. */
+  const failures = {};
   const lanes = Array.from({ length: Math.min(concurrency, specs.length) }, async () => {
     while (next < specs.length) {
-      const client = new RawClient(specs[next++]);
+      const client = new RawClient(specs[next++], throttleMs);
       try {
-        await client.open(port, path);
+        await client.open(port, path, localAddress);
         clients.push(client);
       } catch (err) {
         failed++;
         firstError ??= err.message;
+        failures[err.message] = (failures[err.message] ?? 0) + 1;
       }
     }
   });
   await Promise.all(lanes);
-  return { connected: clients.length, failed, firstError, ms: Math.round(performance.now() - started) };
+  if (progress) clearInterval(progress);
+  return { connected: clients.length, failed, firstError, failures, ms: Math.round(performance.now() - started) };
+}
+
+function gaps(overMs) {
+  const at = now();
+  let over = 0;
+  let longest = 0;
+  for (const c of clients) {
+    let gap = c.maxGap;
+    for (const last of c.lastAt.values()) gap = Math.max(gap, at - last);
+    if (gap > overMs) over++;
+    longest = Math.max(longest, gap);
+  }
+  return { clients: clients.length, over, longestMs: Math.round(longest) };
 }
 
 function report() {
@@ -275,10 +306,16 @@ process.on('message', async (m) => {
     backwards = 0;
     windowFrom = m.from ?? null;
     for (const key of Object.keys(closes)) delete closes[key];
-    for (const c of clients) c.updates = c.windowUpdates = 0;
+    const at = now();
+    for (const c of clients) {
+      c.updates = c.windowUpdates = 0;
+      c.maxGap = 0;
+      for (const symbol of c.symbols) c.lastAt.set(symbol, at);
+    }
     process.send({ reset: true });
   } else if (m.cmd === 'report') process.send({ report: report() });
   else if (m.cmd === 'state') scheduleCheck(m);
+  else if (m.cmd === 'gaps') process.send({ gaps: gaps(m.overMs) });
   else if (m.cmd === 'close') {
     for (const c of clients) c.socket.destroy();
     process.exit(0);

@@ -6,10 +6,11 @@ export type AppName = 'generator' | 'processor' | 'gateway';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** How an app process is launched: node's arguments and the working directory. */
+/** How an app process is launched: node's arguments and the working directory; `command` runs instead of node, with `args` (a wrapper such as prlimit). */
 export interface Launch {
   args: string[];
   cwd: string;
+  command?: string;
 }
 
 /** The built app run straight from dist/, as `npm start` runs it. */
@@ -49,7 +50,7 @@ export class AppProcess {
     timeoutMs = 60_000,
     launch: Launch = builtApp(name),
   ): Promise<AppProcess> {
-    const child = spawn(process.execPath, launch.args, {
+    const child = spawn(launch.command ?? process.execPath, launch.args, {
       cwd: launch.cwd,
       env: { ...process.env, LOG_LEVEL: 'log', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ import { gatewayConfig, marketConfig, redisConfig } from '#app/config';
 import { HealthModule } from '#app/health';
 import { MetricsModule } from '#app/metrics';
 import { RedisHealthIndicator, RedisModule } from '#app/redis';
+import { workerMetrics } from './cluster/worker-metrics.js';
 import { ConnectionsModule } from './connections/connections.module.js';
 import { DoorModule } from './door/door.module.js';
 import { FeedHealthIndicator } from './feed/feed-health.indicator.js';
@@ -23,7 +24,7 @@ import { QuotesGateway } from './ws/quotes.gateway.js';
   imports: [
     ConfigModule.forRoot({ ignoreEnvFile: true, load: [redisConfig, marketConfig, gatewayConfig] }),
     RedisModule,
-    MetricsModule.forApp('gateway'),
+    MetricsModule.forApp('gateway', workerMetrics),
     HealthModule.register({ imports: [RedisModule, FeedModule], indicators: [RedisHealthIndicator, FeedHealthIndicator] }),
     DoorModule,
     FeedModule,

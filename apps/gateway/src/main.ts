@@ -1,16 +1,18 @@
-import { NestFactory } from '@nestjs/core';
+import cluster from 'node:cluster';
 import { gatewayConfig } from '#app/config';
-import { runApp } from '#app/runtime';
-import { AppModule } from './app.module.js';
-import { serveApiDocs } from './rest/api-docs.js';
-import { QuoteWsAdapter } from './ws/quote-ws.adapter.js';
+import { createLogger, exitOnStartFailure, runApp } from '#app/runtime';
 
-await runApp('gateway', async (logger) => {
-  const config = gatewayConfig();
-  const app = await NestFactory.create(AppModule, { logger, abortOnError: false });
-  app.useWebSocketAdapter(new QuoteWsAdapter(app, config));
-  serveApiDocs(app);
-  await app.listen(config.port, config.host);
-  logger.log(`serving ws://127.0.0.1:${config.port}/ws, REST on :${config.port}/api (docs at /api/docs), health on :${config.port}/health`);
-  return app;
-});
+// The primary of GATEWAY_WORKERS loads neither Nest nor the gateway: it only forks, counts and drains.
+let workers = 1;
+try {
+  workers = gatewayConfig().workers;
+} catch (err) {
+  exitOnStartFailure('gateway', err);
+}
+if (cluster.isPrimary && workers > 1) {
+  const { GatewayPrimary } = await import('./cluster/gateway-primary.js');
+  new GatewayPrimary(workers, createLogger('gateway')).start();
+} else {
+  const { startGateway } = await import('./gateway-app.js');
+  await runApp('gateway', startGateway);
+}

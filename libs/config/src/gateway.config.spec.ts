@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { parseAllowedOrigins } from './allowed-origins.js';
@@ -57,6 +58,19 @@ describe('gateway configuration', () => {
       ['WS_REQUIRE_ORIGIN', 'yes'],
     ]) {
       assert.throws(() => validateEnv(GatewayEnv, { [name]: value }), (err: Error) => err.message.includes(`${name}="${value}"`), name);
+    }
+  });
+
+  it('runs one gateway process by default, one per core with GATEWAY_WORKERS=auto, and refuses anything but auto or 1-256', () => {
+    delete process.env.GATEWAY_WORKERS;
+    assert.equal(gatewayConfig().workers, 1);
+    process.env.GATEWAY_WORKERS = 'auto';
+    assert.equal(gatewayConfig().workers, availableParallelism());
+    process.env.GATEWAY_WORKERS = '4';
+    assert.equal(gatewayConfig().workers, 4);
+    delete process.env.GATEWAY_WORKERS;
+    for (const value of ['0', '257', '-1', '2.5', 'all', ' 2']) {
+      assert.throws(() => validateEnv(GatewayEnv, { GATEWAY_WORKERS: value }), (err: Error) => err.message.includes('GATEWAY_WORKERS'), value);
     }
   });
 

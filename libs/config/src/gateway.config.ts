@@ -1,5 +1,6 @@
 import { registerAs } from '@nestjs/config';
-import { IsIn, IsInt, IsIP, IsNumber, IsString, Max, Min } from 'class-validator';
+import { availableParallelism } from 'node:os';
+import { IsIn, IsInt, IsIP, IsNumber, IsString, Matches, Max, Min } from 'class-validator';
 import { parseAllowedOrigins } from './allowed-origins.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
 import { ConfigValidationError, validateEnv } from './validate-env.js';
@@ -13,6 +14,10 @@ export class GatewayEnv {
 
   @IsIP()
   GATEWAY_HOST: string = '0.0.0.0';
+
+  /** Gateway processes serving GATEWAY_PORT together (node:cluster): a number from 1 to 256, or `auto` for one per core. */
+  @Matches(/^(auto|[1-9][0-9]?|1[0-9][0-9]|2[0-4][0-9]|25[0-6])$/, { message: 'GATEWAY_WORKERS must be `auto` or a whole number from 1 to 256' })
+  GATEWAY_WORKERS: string = '1';
 
   /** Largest frame a client may send; a larger one closes the socket with 1009. */
   @IsInt() @Min(64) @Max(1_048_576)
@@ -115,6 +120,7 @@ export const gatewayConfig = registerAs('gateway', () => {
   return {
     port: env.GATEWAY_PORT,
     host: env.GATEWAY_HOST,
+    workers: env.GATEWAY_WORKERS === 'auto' ? availableParallelism() : Number(env.GATEWAY_WORKERS),
     maxFrameBytes: env.WS_MAX_FRAME_BYTES,
     maxSymbolsPerConnection: env.WS_MAX_SYMBOLS_PER_CONNECTION,
     rateLimitPerSecond: env.WS_RATE_LIMIT_PER_SECOND,

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { metricsConfig, type MetricsConfig } from '#app/config';
-import { METRICS_REGISTRY } from './metrics.constants.js';
+import { METRICS_REGISTRY, METRICS_TEXT } from './metrics.constants.js';
 
 /**
  * `GET /metrics` on its own port (METRICS_PORT), so the app's public port need not expose it; a bare
@@ -16,6 +16,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
     @Inject(metricsConfig.KEY) private readonly config: MetricsConfig,
+    @Inject(METRICS_TEXT) private readonly text: () => Promise<string>,
   ) {}
 
   async onApplicationBootstrap() {
@@ -27,7 +28,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
         res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not Found: only GET /metrics is served here\n');
         return;
       }
-      this.registry.metrics().then(
+      this.text().then(
         (text) => res.writeHead(200, { 'Content-Type': this.registry.contentType }).end(text),
         (err: Error) => res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${err.message}\n`),
       );

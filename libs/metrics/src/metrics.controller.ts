@@ -1,14 +1,13 @@
 import { Controller, Get, Header, Inject, NotFoundException } from '@nestjs/common';
-import type { Registry } from 'prom-client';
 import { metricsConfig, type MetricsConfig } from '#app/config';
-import { METRICS_REGISTRY } from './metrics.constants.js';
+import { METRICS_TEXT } from './metrics.constants.js';
 
 /** `GET /metrics` in the Prometheus text format, on the app's port unless METRICS_PORT moves it. */
 @Controller('metrics')
 export class MetricsController {
   constructor(
-    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
     @Inject(metricsConfig.KEY) private readonly config: MetricsConfig,
+    @Inject(METRICS_TEXT) private readonly text: () => Promise<string>,
   ) {}
 
   @Get()
@@ -16,6 +15,6 @@ export class MetricsController {
   metrics(): Promise<string> {
     // The route is declared at import time, before the config is read; with its own port it answers 404 here.
     if (this.config.port !== null) throw new NotFoundException('metrics are served on METRICS_PORT');
-    return this.registry.metrics();
+    return this.text();
   }
 }

@@ -30,6 +30,16 @@ export function createLogger(appName: string): LoggerService {
   });
 }
 
+/** A config error prints what to fix, anything else its stack; the process exits 1. */
+export function exitOnStartFailure(appName: string, err: unknown): never {
+  if (err instanceof ConfigValidationError) {
+    process.stderr.write(`[${appName}] ${err.message}\n[${appName}] Fix the variables above (see .env.example) and start again.\n`);
+  } else {
+    process.stderr.write(`[${appName}] failed to start: ${(err as Error)?.stack ?? err}\n`);
+  }
+  process.exit(1);
+}
+
 /**
  * Starts an app and owns its process: a config error prints what to fix and exits 1; Node's process
  * warnings go to the app's logger;
@@ -46,12 +56,7 @@ export async function runApp(appName: string, start: (logger: LoggerService) => 
     app = await start(logger);
     enterPhase('running');
   } catch (err) {
-    if (err instanceof ConfigValidationError) {
-      process.stderr.write(`[${appName}] ${err.message}\n[${appName}] Fix the variables above (see .env.example) and start again.\n`);
-    } else {
-      process.stderr.write(`[${appName}] failed to start: ${(err as Error)?.stack ?? err}\n`);
-    }
-    process.exit(1);
+    exitOnStartFailure(appName, err);
   }
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

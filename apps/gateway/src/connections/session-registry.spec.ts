@@ -3,7 +3,9 @@ import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { parseTrustedProxies } from '#app/config';
 import { fakeRequest } from '../../../../test/support/fake-request.js';
 import { fakeSocket } from '../../../../test/support/fake-socket.js';
+import { Logger } from '@nestjs/common';
 import { GatewayStats } from './gateway-stats.js';
+import { RESERVED_FILES, softOpenFilesLimit } from './open-files-limit.js';
 import { SessionRegistry } from './session-registry.js';
 import { TrustedProxies } from './trusted-proxies.js';
 
@@ -14,8 +16,8 @@ const config = {
   maxClientBufferBytes: 5000,
 };
 
-function registry() {
-  return new SessionRegistry(config, new GatewayStats(), new TrustedProxies({ trustedProxies: parseTrustedProxies('10.0.0.1').networks }));
+function registry(openFilesLimit: number | null = null, overrides: Partial<typeof config> = {}) {
+  return new SessionRegistry({ ...config, ...overrides }, new GatewayStats(), new TrustedProxies({ trustedProxies: parseTrustedProxies('10.0.0.1').networks }), openFilesLimit);
 }
 
 describe('SessionRegistry', () => {
@@ -51,6 +53,46 @@ describe('SessionRegistry', () => {
     assert.equal(sessions.open(fakeSocket().ws, fakeRequest('10.0.0.1', { 'x-forwarded-for': '203.0.113.7' })).ip, '203.0.113.7');
     assert.equal(sessions.refusalFor('203.0.113.7')?.status, 429);
     assert.equal(sessions.refusalFor('10.0.0.1'), null, 'the proxy itself holds none');
+  });
+
+  it('refuses with 503 once the open-files limit less its reserve is reached, whatever WS_MAX_CONNECTIONS says, and says why once', () => {
+    const warn = mock.method(Logger.prototype, 'warn', () => undefined);
+    try {
+      const sessions = registry(RESERVED_FILES + 2, { maxConnections: 200_000, maxConnectionsPerIp: 200_000 });
+      sessions.open(fakeSocket().ws, fakeRequest('203.0.113.7'));
+      assert.equal(sessions.refusalFor('203.0.113.8'), null);
+      const second = fakeSocket();
+      sessions.open(second.ws, fakeRequest('203.0.113.8'));
+      assert.equal(sessions.refusalFor('203.0.113.9')?.status, 503);
+      assert.equal(sessions.refusalFor('203.0.113.10')?.status, 503);
+      assert.equal(warn.mock.callCount(), 1, 'one warning, not one per refusal');
+      assert.match(String(warn.mock.calls[0].arguments[0]), /open-files limit|ulimit -n/);
+      sessions.close(second.ws);
+      assert.equal(sessions.refusalFor('203.0.113.9'), null, 'room again once a client leaves');
+    } finally {
+      warn.mock.restore();
+    }
+  });
+
+  it('keeps WS_MAX_CONNECTIONS when the open-files limit allows more, or is unlimited', () => {
+    for (const limit of [RESERVED_FILES + 1000, null]) {
+      const sessions = registry(limit);
+      for (const ip of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) sessions.open(fakeSocket().ws, fakeRequest(ip));
+      assert.equal(sessions.refusalFor('203.0.113.4')?.status, 503);
+    }
+  });
+
+  it("reads the soft open-files limit from the process's limits, and none where it is unlimited or unreadable", () => {
+    const limits = (soft: string) => `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                20000                files\n`;
+    assert.equal(softOpenFilesLimit(() => limits('1024')), 1024);
+    assert.equal(softOpenFilesLimit(() => limits('unlimited')), null);
+    assert.equal(
+      softOpenFilesLimit(() => {
+        throw new Error('ENOENT');
+      }),
+      null,
+    );
+    assert.equal(typeof softOpenFilesLimit(), 'number', 'this Linux process has one');
   });
 
   describe('token expiry', () => {

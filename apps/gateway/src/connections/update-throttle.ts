@@ -1,14 +1,16 @@
-interface Slot {
+import { throttleClock, type ClockEntry, type ThrottleClock } from './throttle-clock.js';
+
+interface Slot extends ClockEntry {
   intervalMs: number;
   lastSentAt: number;
   pending: Buffer | null;
-  timer: NodeJS.Timeout | null;
 }
 
 /**
  * A client's throttled streams: at most one update per stream every `intervalMs`, the latest one. An
  * update inside the interval replaces the one waiting (counted as conflated) and goes out when the
- * interval ends, so the client always ends up with the newest quote. One timer per waiting stream.
+ * interval ends, so the client always ends up with the newest quote. Waiting streams share the
+ * clock's timers (see ThrottleClock), not one timer each.
  */
 export class UpdateThrottle {
   private readonly slots = new Map<string, Slot>();
@@ -16,6 +18,7 @@ export class UpdateThrottle {
   constructor(
     private readonly emit: (key: string, frame: Buffer) => void,
     private readonly onConflated: () => void,
+    private readonly clock: ThrottleClock = throttleClock,
   ) {}
 
   get size(): number {
@@ -31,13 +34,16 @@ export class UpdateThrottle {
       return;
     }
     if (slot) slot.intervalMs = intervalMs;
-    else this.slots.set(key, { intervalMs, lastSentAt: 0, pending: null, timer: null });
+    else {
+      const slot: Slot = { intervalMs, lastSentAt: 0, pending: null, tick: 0, run: () => this.flush(key, slot) };
+      this.slots.set(key, slot);
+    }
   }
 
   /** Forgets `key`'s throttle and any update waiting in it (the client unsubscribed). */
   forget(key: string): void {
     const slot = this.slots.get(key);
-    if (slot?.timer) clearTimeout(slot.timer);
+    if (slot) this.clock.cancel(slot);
     this.slots.delete(key);
   }
 
@@ -51,7 +57,7 @@ export class UpdateThrottle {
     }
     if (slot.pending !== null) this.onConflated();
     slot.pending = frame;
-    slot.timer ??= setTimeout(() => this.flush(key, slot), Math.max(0, slot.lastSentAt + slot.intervalMs - now));
+    if (slot.tick === 0) this.clock.schedule(slot, slot.lastSentAt + slot.intervalMs, now);
     return false;
   }
 
@@ -60,8 +66,7 @@ export class UpdateThrottle {
   }
 
   private flush(key: string, slot: Slot): void {
-    if (slot.timer) clearTimeout(slot.timer);
-    slot.timer = null;
+    this.clock.cancel(slot);
     const frame = slot.pending;
     slot.pending = null;
     if (frame === null || this.slots.get(key) !== slot) return;

@@ -64,6 +64,8 @@ export class QuoteWsAdapter extends LeanWsAdapter {
    * Room is checked before the credential (a full gateway need not verify tokens) and again after it:
    * other upgrades may have taken the last places meanwhile. From that second check to `done(true)`,
    * `ws` writes the 101 and opens the session synchronously, so no other upgrade can slip in between.
+   * With GATEWAY_WORKERS > 1 the address's place over every worker is claimed from the primary before
+   * that, and room checked once more after the answer; a place not used is given back.
    */
   private async verify(request: IncomingMessage, done: Verify): Promise<void> {
     const address = this.proxies.clientAddress(request);
@@ -74,6 +76,17 @@ export class QuoteWsAdapter extends LeanWsAdapter {
     if (!verdict.allowed) return this.refuse(done, 401, `Unauthorized: ${verdict.reason}`, address, verdict.reason);
     const fullNow = this.registry.refusalFor(address);
     if (fullNow) return this.refuse(done, fullNow.status, fullNow.message, address, fullNow.message);
+    const claim = this.registry.claimAcrossWorkers(address);
+    if (claim) {
+      if (!(await claim)) return this.refuse(done, 429, 'Too many connections from this address', address, 'at its cap over all workers');
+      const fullAfter = this.registry.refusalFor(address);
+      const gone = request.socket.destroyed || !request.socket.writable;
+      if (fullAfter || gone) {
+        this.registry.releaseAcrossWorkers(address);
+        if (fullAfter) return this.refuse(done, fullAfter.status, fullAfter.message, address, fullAfter.message);
+        return done(false, 400, 'Bad Request');
+      }
+    }
     this.registry.admit(request, { address, expiresAt: verdict.expiresAt });
     done(true);
   }
