@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Quote } from '#app/contracts';
 import { slotOf, type RedisClient } from '#app/redis';
-import { MAX_QUOTES_PER_CALL, QuoteStore } from './quote-store.js';
+import { MAX_QUOTES_PER_CALL, QuoteStore, type SaveResult } from './quote-store.js';
+
+/** How many quotes of a caller's batch were fresh. */
+const fresh = async (save: Promise<SaveResult>) => (await save).fresh;
 
 const quote = (symbol: string, seq: number): Quote => ({ symbol, price: 1, bid: 1, ask: 1, volume: 1, change: 0, changePercent: 0, timestamp: 1, seq });
 
@@ -16,9 +19,10 @@ interface ScriptCall {
 
 /**
  * A client that does not know the script until it is sent whole (EVALSHA answers NOSCRIPT once), then
- * records each call (its keys, publish command and symbols) and can fail for one symbol.
+ * records each call (its keys, publish command and symbols) and can fail the call of one symbol, or
+ * refuse one symbol's group as the script does when that symbol's keys refuse its quotes.
  */
-function fakeClient({ cluster, failFor }: { cluster: boolean; failFor?: string }) {
+function fakeClient({ cluster, failFor, refuseFor }: { cluster: boolean; failFor?: string; refuseFor?: string }) {
   const calls: ScriptCall[] = [];
   const settled: string[] = [];
   const commands: string[] = [];
@@ -52,8 +56,8 @@ function fakeClient({ cluster, failFor }: { cluster: boolean; failFor?: string }
     if (failFor && symbols.includes(failFor)) throw new Error('CLUSTERDOWN The cluster is down');
     await new Promise((resolve) => setImmediate(resolve));
     settled.push(...symbols);
-    // Every quote fresh, as the script answers: a count per group.
-    return counts;
+    // Every quote fresh, as the script answers: a count per group, or Redis's error for a refused one.
+    return counts.map((n, g) => (symbols[g] === refuseFor ? 'WRONGTYPE Operation against a key holding the wrong kind of value' : n));
   }
   const store = new QuoteStore(client as unknown as RedisClient, { keyPrefix: 'p:', quoteTtlMs: 1000 }, {
     history: { maxPerSymbol: 10, maxAgeMs: 1000 },
@@ -77,8 +81,8 @@ function twoSymbolsInOneSlot(): [string, string] {
 describe('QuoteStore', () => {
   it('on a single server, stores a whole batch in one script call that publishes with PUBLISH', async () => {
     const { store, calls, commands } = fakeClient({ cluster: false });
-    assert.equal(await store.saveAll([quote('AAPL', 1), quote('MSFT', 1), quote('AAPL', 2)]), 3);
-    assert.equal(await store.saveAll([quote('AAPL', 3)]), 1);
+    assert.equal(await fresh(store.saveAll([quote('AAPL', 1), quote('MSFT', 1), quote('AAPL', 2)])), 3);
+    assert.equal(await fresh(store.saveAll([quote('AAPL', 3)])), 1);
     assert.deepEqual(commands, ['EVALSHA', 'EVAL', 'EVALSHA'], 'the script is sent whole once, where Redis did not know it');
     calls.pop();
     assert.equal(calls.length, 1);
@@ -89,7 +93,7 @@ describe('QuoteStore', () => {
   it('in a cluster, makes one SPUBLISH script call per slot, each with the keys of that slot only', async () => {
     const [a, b] = twoSymbolsInOneSlot();
     const { store, calls } = fakeClient({ cluster: true });
-    assert.equal(await store.saveAll([quote('AAPL', 1), quote(a, 1), quote('MSFT', 1), quote(b, 1), quote('AAPL', 2)]), 5);
+    assert.equal(await fresh(store.saveAll([quote('AAPL', 1), quote(a, 1), quote('MSFT', 1), quote(b, 1), quote('AAPL', 2)])), 5);
     assert.equal(calls.length, 3, 'AAPL, MSFT and the two symbols that share a slot');
     for (const call of calls) {
       assert.equal(call.publish, 'SPUBLISH');
@@ -108,8 +112,8 @@ describe('QuoteStore', () => {
   it('merges the batches handed over in one turn into one call, and answers each caller its own count', async () => {
     const { store, calls } = fakeClient({ cluster: false });
     const [first, second] = await Promise.all([
-      store.saveAll([quote('AAPL', 1), quote('AAPL', 2)]),
-      store.saveAll([quote('MSFT', 1), quote('AAPL', 3), quote('GOOG', 1)]),
+      fresh(store.saveAll([quote('AAPL', 1), quote('AAPL', 2)])),
+      fresh(store.saveAll([quote('MSFT', 1), quote('AAPL', 3), quote('GOOG', 1)])),
       Promise.resolve(),
     ]);
     assert.deepEqual([first, second], [2, 3]);
@@ -123,7 +127,7 @@ describe('QuoteStore', () => {
     const first = store.saveAll([quote('AAPL', 1)]);
     await new Promise((resolve) => setImmediate(resolve)); // the first write has started
     const second = store.saveAll([quote('MSFT', 1)]);
-    assert.deepEqual(await Promise.all([first, second]), [1, 1]);
+    assert.deepEqual(await Promise.all([fresh(first), fresh(second)]), [1, 1]);
     assert.deepEqual(calls.map((c) => c.symbols), [['AAPL'], ['MSFT']]);
   });
 
@@ -132,7 +136,7 @@ describe('QuoteStore', () => {
     await store.saveAll([quote('WARM', 1)]); // the script is loaded
     calls.length = 0;
     const many = (symbol: string, n: number) => Array.from({ length: n }, (_, i) => quote(symbol, i + 1));
-    const counts = await Promise.all([store.saveAll(many('AAPL', 300)), store.saveAll([...many('MSFT', 150), ...many('GOOG', 100)]), store.saveAll(many('TSLA', 401))]);
+    const counts = await Promise.all([fresh(store.saveAll(many('AAPL', 300))), fresh(store.saveAll([...many('MSFT', 150), ...many('GOOG', 100)])), fresh(store.saveAll(many('TSLA', 401)))]);
     assert.deepEqual(counts, [300, 250, 401]);
     assert.deepEqual(calls.map((c) => c.symbols), [['AAPL', 'MSFT'], ['GOOG'], ['TSLA']]);
     assert.ok(calls.every((c) => c.counts.reduce((a, b) => a + b, 0) <= MAX_QUOTES_PER_CALL));
@@ -143,5 +147,16 @@ describe('QuoteStore', () => {
     const results = await Promise.allSettled([store.saveAll([quote('AAPL', 1)]), store.saveAll([quote('MSFT', 1), quote('GOOG', 1)]), store.saveAll([quote('GOOG', 2)])]);
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.match(String((results[1] as PromiseRejectedResult).reason), /CLUSTERDOWN/);
+  });
+
+  it("answers a symbol its keys refused to the caller whose quotes they were, and the other symbols' counts as usual", async () => {
+    const { store } = fakeClient({ cluster: false, refuseFor: 'AAPL' });
+    const [first, second] = await Promise.all([
+      store.saveAll([quote('MSFT', 1), quote('AAPL', 1), quote('AAPL', 2)]),
+      store.saveAll([quote('GOOG', 1), quote('AAPL', 3)]),
+    ]);
+    assert.deepEqual(first, { fresh: 1, refused: [{ symbol: 'AAPL', reason: 'WRONGTYPE Operation against a key holding the wrong kind of value' }] });
+    assert.equal(second.fresh, 1);
+    assert.deepEqual(second.refused.map((r) => r.symbol), ['AAPL']);
   });
 });

@@ -10,10 +10,23 @@ const STORE_QUOTES_SHA = createHash('sha1').update(STORE_QUOTES_LUA).digest('hex
 /** Quotes per script call at most when batches are merged: bounds how long one call holds Redis. */
 export const MAX_QUOTES_PER_CALL = 500;
 
-/** A caller's batch waiting for the next write, and what its script calls have brought so far. */
+/** A symbol whose own keys refused its quotes (see STORE_QUOTES_LUA): none of them was stored. */
+export interface RefusedSymbol {
+  symbol: string;
+  /** Redis's error, e.g. the XADD of a history stream whose last ID is ahead, or WRONGTYPE. */
+  reason: string;
+}
+
+/** What became of a caller's quotes: how many were stored and published (the rest were stale or refused). */
+export interface SaveResult {
+  fresh: number;
+  refused: RefusedSymbol[];
+}
+
+/** A caller's batch waiting for the next write. */
 interface PendingSave {
   quotes: readonly Quote[];
-  resolve: (fresh: number) => void;
+  resolve: (result: SaveResult) => void;
   reject: (err: unknown) => void;
 }
 
@@ -53,12 +66,12 @@ export class QuoteStore {
 
   /**
    * Stores and publishes, in order, the quotes newer than the stored one of their symbol; resolves with
-   * how many that was (the rest were stale), or rejects if a script call with any of them failed, once
-   * every call of the write has settled (so the batch is settled before it is retried; the retry finds
-   * what went through stale).
+   * how many that was and the symbols whose keys refused theirs, or rejects if a script call with any
+   * of them failed (Redis down or refusing writes), once every call of the write has settled (so the
+   * batch is settled before it is retried; the retry finds what went through stale).
    */
-  saveAll(quotes: readonly Quote[]): Promise<number> {
-    if (quotes.length === 0) return Promise.resolve(0);
+  saveAll(quotes: readonly Quote[]): Promise<SaveResult> {
+    if (quotes.length === 0) return Promise.resolve({ fresh: 0, refused: [] });
     return new Promise((resolve, reject) => {
       this.pending.push({ quotes, resolve, reject });
       if (this.pending.length === 1) setImmediate(() => void this.writePending());
@@ -94,20 +107,23 @@ export class QuoteStore {
     }
     const calls = this.calls(groups);
     const results = await Promise.allSettled(calls.map((call) => this.store(call)));
-    const fresh = new Map<PendingSave, number>(saves.map((save) => [save, 0]));
+    const outcomes = new Map<PendingSave, SaveResult>(saves.map((save) => [save, { fresh: 0, refused: [] }]));
     const failed = new Map<PendingSave, unknown>();
     results.forEach((result, i) => {
       calls[i].forEach((group, g) => {
         if (result.status === 'rejected') {
           if (!failed.has(group.save)) failed.set(group.save, result.reason);
-        } else {
-          fresh.set(group.save, fresh.get(group.save)! + Number(result.value[g] ?? 0));
+          return;
         }
+        const answer = result.value[g];
+        const outcome = outcomes.get(group.save)!;
+        if (typeof answer === 'string') outcome.refused.push({ symbol: group.symbol, reason: answer });
+        else outcome.fresh += Number(answer ?? 0);
       });
     });
     for (const save of saves) {
       if (failed.has(save)) save.reject(failed.get(save));
-      else save.resolve(fresh.get(save)!);
+      else save.resolve(outcomes.get(save)!);
     }
   }
 
@@ -138,8 +154,8 @@ export class QuoteStore {
     return calls;
   }
 
-  /** One script call for `groups`: how many quotes of each group were fresh. */
-  private store(groups: readonly Group[]): Promise<number[]> {
+  /** One script call for `groups`: how many quotes of each group were fresh, or why its keys refused them. */
+  private store(groups: readonly Group[]): Promise<Array<number | string>> {
     const prefix = this.config.keyPrefix;
     const keys: string[] = [];
     const args: Array<string | number> = [...this.header];
@@ -161,12 +177,12 @@ export class QuoteStore {
    * Not ioredis's defineCommand: its auto-pipelining (on for the single server) would group a script
    * call by its first argument, the key count, rather than by its first key.
    */
-  private async run(keys: string[], args: Array<string | number>): Promise<number[]> {
+  private async run(keys: string[], args: Array<string | number>): Promise<Array<number | string>> {
     try {
-      return (await this.redis.evalsha(STORE_QUOTES_SHA, keys.length, ...keys, ...args)) as number[];
+      return (await this.redis.evalsha(STORE_QUOTES_SHA, keys.length, ...keys, ...args)) as Array<number | string>;
     } catch (err) {
       if (!(err as Error).message?.startsWith('NOSCRIPT')) throw err;
-      return (await this.redis.eval(STORE_QUOTES_LUA, keys.length, ...keys, ...args)) as number[];
+      return (await this.redis.eval(STORE_QUOTES_LUA, keys.length, ...keys, ...args)) as Array<number | string>;
     }
   }
 }
