@@ -37,11 +37,39 @@ export function parseOptions(argv = process.argv.slice(2)) {
   --only=     run some of the benchmarks
   --profile   write V8 CPU profiles of the apps to bench/profiles/ (summarise: node bench/profile-summary.mjs FILE)
   --no-build  skip the incremental tsc build and use dist/ as it is
-  --summarize=FILE  print the tables and goals of an earlier run's bench/results/*.jsonl, run nothing`);
+  --summarize=FILE  print the tables and goals of an earlier run's bench/results/*.jsonl, run nothing
+  --against=REV     A/B: build REV (git archive into a temp dir) and alternate runs of the selected
+                    benchmarks between this tree and REV; medians with min-max per figure, and the ratio
+  --pairs=N         A/B pairs (default 3, at least 1)
+  --clients=N[,N]   latency and trace: only these client counts (e.g. 100)
+  --rates=N[,N]     latency: only these multiples of the default rate (e.g. 1)`);
     process.exit(0);
   }
   const only = value('only')?.split(',').map((s) => s.trim()) ?? BENCHES;
   const unknown = only.filter((b) => !BENCHES.includes(b));
   if (unknown.length > 0) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; choose from ${BENCHES.join(', ')}`);
-  return { ...(flag('quick') ? QUICK : FULL), only, profile: flag('profile'), build: !flag('no-build'), summarize: value('summarize') };
+  const pairs = Number(value('pairs') ?? 3);
+  if (!Number.isInteger(pairs) || pairs < 1 || pairs > 50) throw new Error(`--pairs must be a whole number from 1 to 50, got ${value('pairs')}`);
+  const against = value('against');
+  if (against !== undefined && !/^[\w./~^@-]{1,100}$/.test(against)) throw new Error(`--against takes a git revision, got ${JSON.stringify(against)}`);
+  const profile = structuredClone(flag('quick') ? QUICK : FULL);
+  const list = (name) => value(name)?.split(',').map(Number);
+  for (const [name, key] of [['clients', 'clients'], ['rates', 'multipliers']]) {
+    const picked = list(name);
+    if (!picked) continue;
+    if (picked.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--${name} takes whole numbers, got ${value(name)}`);
+    profile.latency[key] = picked;
+  }
+  return {
+    ...profile,
+    only,
+    profile: flag('profile'),
+    build: !flag('no-build'),
+    summarize: value('summarize'),
+    against,
+    pairs,
+    /** Set by the A/B mode on its children: run with the apps of this dist/ snapshot, build nothing. */
+    child: flag('child') ? value('root') : undefined,
+    argv,
+  };
 }
