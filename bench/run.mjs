@@ -5,6 +5,7 @@
 //   npm run bench                       full run, ~15 min
 //   npm run bench -- --quick            smoke check, ~2 min
 //   npm run bench -- --only=fanout      some benchmarks; --profile writes CPU profiles of the apps
+//   npm run bench -- --only=trace       a tick's age at each stage through the apps, p50/p99, beside bare kafkajs
 //   npm run bench -- --summarize=bench/results/<run>.jsonl   the tables of an earlier run
 //   npm run bench -- --quick --only=latency --against=42d9f00 --pairs=3   A/B against a revision, alternating
 import { execFileSync } from 'node:child_process';
@@ -77,6 +78,7 @@ async function runBenches() {
   const benches = {
     pipeline: () => import('./pipeline-throughput.mjs'),
     latency: () => import('./e2e-latency.mjs'),
+    trace: () => import('./trace.mjs'),
     fanout: () => import('./fan-out.mjs'),
     footprint: () => import('./footprint.mjs'),
     scaleout: () => import('./scale-out.mjs'),

@@ -1,13 +1,14 @@
 // Command-line options of `npm run bench` and the two profiles: --quick, a smoke check of every
 // benchmark in about two minutes, and the full run (about 15 minutes) whose figures BENCHMARKS.md quotes.
 
-export const BENCHES = ['pipeline', 'latency', 'fanout', 'footprint', 'scaleout', 'behind'];
+export const BENCHES = ['pipeline', 'latency', 'trace', 'fanout', 'footprint', 'scaleout', 'behind'];
 
 const FULL = {
   name: 'full',
   deadlineMs: 25 * 60_000,
   pipeline: { baselineSec: 15, probeSec: 10, holdSec: 30, warmSec: 4, confirmSteps: 3, redisRequests: 200_000 },
   latency: { clients: [100, 1000], multipliers: [1, 10, 100], warmSec: 3, measureSec: 20 },
+  trace: { clients: 100, warmSec: 3, measureSec: 20 },
   fanout: { clients: [1000, 5000], servers: ['gateway', 'raw-ws', 'raw-ws-tuned'], stepSec: 4, growth: 1.4, maxSteps: 12 },
   footprint: { clients: 5000, settleSec: 5 },
   scaleout: { backlog: 1_200_000, fillRate: 96_000, measureSec: 15, inputRate: 40_000, clients: 2000, fanout: { stepSec: 4, growth: 1.4, maxSteps: 12 } },
@@ -19,6 +20,7 @@ const QUICK = {
   deadlineMs: 5 * 60_000,
   pipeline: { baselineSec: 4, probeSec: 4, holdSec: 5, warmSec: 2, confirmSteps: 2, redisRequests: 30_000 },
   latency: { clients: [100, 1000], multipliers: [1, 10, 100], warmSec: 1, measureSec: 2 },
+  trace: { clients: 100, warmSec: 2, measureSec: 8 },
   fanout: { clients: [1000], servers: ['gateway', 'raw-ws'], stepSec: 1.5, growth: 2.5, maxSteps: 5 },
   footprint: { clients: 1000, settleSec: 2 },
   scaleout: { backlog: 600_000, fillRate: 96_000, measureSec: 4, inputRate: 40_000, clients: 500, fanout: { stepSec: 1.5, growth: 2.5, maxSteps: 5 } },
@@ -59,6 +61,7 @@ export function parseOptions(argv = process.argv.slice(2)) {
     if (!picked) continue;
     if (picked.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--${name} takes whole numbers, got ${value(name)}`);
     profile.latency[key] = picked;
+    if (key === 'clients') profile.trace.clients = picked[0];
   }
   return {
     ...profile,

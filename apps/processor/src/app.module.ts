@@ -12,6 +12,7 @@ import { DEAD_LETTER_CLIENT } from './processor.constants.js';
 import { QuoteStore } from './quotes/quote-store.js';
 import { DeadLetters } from './ticks/dead-letters.js';
 import { TickHandler } from './ticks/tick-handler.js';
+import { TickTrace } from './trace/tick-trace.js';
 import { ticksControllerFor } from './ticks/ticks.controller.js';
 import { TicksMetrics } from './ticks/ticks.metrics.js';
 
@@ -36,7 +37,7 @@ export class AppModule {
         ClientsModule.registerAsync([kafkaProducerClient(DEAD_LETTER_CLIENT, 'processor-dlq', { retry: { retries: 3, maxRetryTime: 1000 } })]),
       ],
       controllers: [ticksControllerFor(ticksTopic)],
-      providers: [QuoteStore, DeadLetters, TickHandler, TicksMetrics],
+      providers: [QuoteStore, DeadLetters, TickHandler, TicksMetrics, TickTrace],
     };
   }
 }

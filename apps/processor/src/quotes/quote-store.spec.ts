@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Quote } from '#app/contracts';
 import { slotOf, type RedisClient } from '#app/redis';
+import type { TickTrace } from '../trace/tick-trace.js';
 import { MAX_QUOTES_PER_CALL, QuoteStore, type SaveResult } from './quote-store.js';
 
 /** How many quotes of a caller's batch were fresh. */
@@ -62,7 +63,7 @@ function fakeClient({ cluster, failFor, refuseFor }: { cluster: boolean; failFor
   const store = new QuoteStore(client as unknown as RedisClient, { keyPrefix: 'p:', quoteTtlMs: 1000 }, {
     history: { maxPerSymbol: 10, maxAgeMs: 1000 },
     barRetentionMs: { '1s': 1000, '1m': 60_000 },
-  });
+  }, { observe: () => undefined } as unknown as TickTrace);
   return { store, calls, settled, commands };
 }
 

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BAR_INTERVAL_NAMES, BAR_INTERVALS, barChannel, barsKey, historyKey, quoteChannel, quoteKey, type Quote } from '#app/contracts';
 import { processorConfig, redisConfig, type ProcessorConfig, type RedisConfig } from '#app/config';
 import { isCluster, REDIS_CLIENT, slotOf, type RedisClient } from '#app/redis';
+import { epochNow, TickTrace } from '../trace/tick-trace.js';
 import { STORE_QUOTES_LUA } from './store-quotes.lua.js';
 
 const STORE_QUOTES_SHA = createHash('sha1').update(STORE_QUOTES_LUA).digest('hex');
@@ -57,6 +58,7 @@ export class QuoteStore {
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     @Inject(redisConfig.KEY) private readonly config: Pick<RedisConfig, 'keyPrefix' | 'quoteTtlMs'>,
     @Inject(processorConfig.KEY) processor: Pick<ProcessorConfig, 'history' | 'barRetentionMs'>,
+    private readonly trace: TickTrace,
   ) {
     this.cluster = isCluster(redis);
     this.header = [this.cluster ? 'SPUBLISH' : 'PUBLISH', config.quoteTtlMs, processor.history.maxPerSymbol, processor.history.maxAgeMs];
@@ -155,7 +157,7 @@ export class QuoteStore {
   }
 
   /** One script call for `groups`: how many quotes of each group were fresh, or why its keys refused them. */
-  private store(groups: readonly Group[]): Promise<Array<number | string>> {
+  private async store(groups: readonly Group[]): Promise<Array<number | string>> {
     const prefix = this.config.keyPrefix;
     const keys: string[] = [];
     const args: Array<string | number> = [...this.header];
@@ -169,7 +171,21 @@ export class QuoteStore {
       args.push(quotes.length);
       for (const quote of quotes) args.push(String(quote.seq), JSON.stringify(quote), quote.price, quote.volume, quote.timestamp);
     }
-    return this.run(keys, args);
+    const sentAt = epochNow();
+    const answer = await this.run(keys, args);
+    this.traceCall(groups, sentAt, epochNow());
+    return answer;
+  }
+
+  /** The trace's sent and stored stages, once per caller's batch in the call (its first quote). */
+  private traceCall(groups: readonly Group[], sentAt: number, storedAt: number): void {
+    let save: PendingSave | undefined;
+    for (const group of groups) {
+      if (group.save === save) continue;
+      save = group.save;
+      this.trace.observe('sent', group.quotes[0].timestamp, sentAt);
+      this.trace.observe('stored', group.quotes[0].timestamp, storedAt);
+    }
   }
 
   /**

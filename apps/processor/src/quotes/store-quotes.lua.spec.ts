@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { barsKey, historyKey, quoteKey, type Quote } from '#app/contracts';
 import type { RedisClient } from '#app/redis';
+import type { TickTrace } from '../trace/tick-trace.js';
 import { QuoteStore } from './quote-store.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -48,7 +49,7 @@ describe('the store script against the real Redis, when one symbol’s keys refu
     store = new QuoteStore(redis as unknown as RedisClient, { keyPrefix: prefix, quoteTtlMs: 60_000 }, {
       history: { maxPerSymbol: 100, maxAgeMs: 60_000 },
       barRetentionMs: { '1s': 60_000, '1m': 600_000 },
-    });
+    }, { observe: () => undefined } as unknown as TickTrace);
   });
 
   after(async () => {

@@ -6,6 +6,7 @@ import type { KafkaBatchContext, KafkaRecord } from '../transport/kafka-batch.co
 import { TransientBatchError } from '../transport/transient-batch.error.js';
 import type { DeadLetters, RejectedRecord } from './dead-letters.js';
 import { MAX_QUOTES_PER_WRITE, TickHandler } from './tick-handler.js';
+import type { TickTrace } from '../trace/tick-trace.js';
 
 const tick = (seq: number, symbol = 'AAPL') => ({ symbol, price: 100, bid: 99.99, ask: 100.01, volume: 1, change: 0, changePercent: 0, timestamp: 1, seq });
 const record = (offset: number, value: unknown): KafkaRecord => ({ offset: String(offset), key: null, raw: null, value });
@@ -40,8 +41,10 @@ function harness({ failWrite = false, failPark = false, activeFor = Infinity, re
     heartbeat: async () => void log.push('heartbeat'),
     keepAlive: <T>(work: Promise<T>) => work,
     isActive: () => ++checks <= activeFor,
+    times: { fetchedAt: 0, startedAt: 0 },
   } as unknown as KafkaBatchContext;
-  const handler = new TickHandler(store as unknown as QuoteStore, deadLetters as unknown as DeadLetters);
+  const trace = { observe: () => undefined } as unknown as TickTrace;
+  const handler = new TickHandler(store as unknown as QuoteStore, deadLetters as unknown as DeadLetters, trace);
   return { handler, context, log, parked };
 }
 

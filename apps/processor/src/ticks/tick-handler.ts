@@ -4,6 +4,7 @@ import { QuoteStore, type SaveResult } from '../quotes/quote-store.js';
 import type { KafkaBatchContext, KafkaRecord } from '../transport/kafka-batch.context.js';
 import { TransientBatchError } from '../transport/transient-batch.error.js';
 import { DeadLetters, type RejectedRecord } from './dead-letters.js';
+import { epochNow, TickTrace } from '../trace/tick-trace.js';
 
 /** Quotes of a partition batch per write: each write resolves its offsets and heartbeats before the next. */
 export const MAX_QUOTES_PER_WRITE = 500;
@@ -28,10 +29,12 @@ export class TickHandler {
   constructor(
     private readonly quotes: QuoteStore,
     private readonly deadLetters: DeadLetters,
+    private readonly trace: TickTrace,
   ) {}
 
   async handleBatch(records: readonly KafkaRecord[], context: KafkaBatchContext): Promise<void> {
     if (records.length === 0) return;
+    const handledAt = epochNow();
     this.consumed += records.length;
     const ticks: Tick[] = [];
     const tickRecords: KafkaRecord[] = [];
@@ -45,6 +48,7 @@ export class TickHandler {
         rejected.push({ record, reason: result.reason });
       }
     }
+    if (ticks.length > 0) this.traceBatch(ticks[0].timestamp, context, handledAt);
     if (rejected.length > 0) await this.park(rejected, context);
     for (let start = 0; start < ticks.length; start += MAX_QUOTES_PER_WRITE) {
       const end = Math.min(start + MAX_QUOTES_PER_WRITE, ticks.length);
@@ -53,6 +57,13 @@ export class TickHandler {
     }
     // Rejected records after the last tick are done too.
     if (rejected.length > 0) context.resolveOffset(records[records.length - 1].offset);
+  }
+
+  private traceBatch(timestamp: number, context: KafkaBatchContext, handledAt: number): void {
+    const { fetchedAt, startedAt } = context.times;
+    this.trace.observe('fetched', timestamp, fetchedAt);
+    this.trace.observe('batch', timestamp, startedAt);
+    this.trace.observe('handled', timestamp, handledAt);
   }
 
   private async park(rejected: RejectedRecord[], context: KafkaBatchContext): Promise<void> {
