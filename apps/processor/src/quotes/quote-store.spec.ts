@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Quote } from '#app/contracts';
-import type { Command } from 'ioredis';
 import { slotOf, type RedisClient } from '#app/redis';
 import type { TickTrace } from '../trace/tick-trace.js';
 import { MAX_QUOTES_PER_CALL, QuoteStore, type SaveResult } from './quote-store.js';
@@ -29,23 +28,17 @@ function fakeClient({ cluster, failFor, refuseFor }: { cluster: boolean; failFor
   const settled: string[] = [];
   const commands: string[] = [];
   let loaded = false;
-  const scripts = {
-    async evalsha(keyCount: number, rest: Array<string | number>) {
+  const client = {
+    isCluster: cluster || undefined,
+    async evalsha(_sha: string, keyCount: number, ...rest: Array<string | number>) {
       commands.push('EVALSHA');
       if (!loaded) throw new Error('NOSCRIPT No matching script. Please use EVAL.');
       return run(keyCount, rest);
     },
-    async eval(keyCount: number, rest: Array<string | number>) {
+    async eval(_lua: string, keyCount: number, ...rest: Array<string | number>) {
       commands.push('EVAL');
       loaded = true;
       return run(keyCount, rest);
-    },
-  };
-  const client = {
-    isCluster: cluster || undefined,
-    sendCommand(command: Command) {
-      const [, keyCount, ...rest] = command.args as Array<string | number>;
-      scripts[command.name as 'evalsha' | 'eval'](Number(keyCount), rest).then(command.resolve, command.reject);
     },
   };
   async function run(keyCount: number, rest: Array<string | number>) {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Command } from 'ioredis';
 import { BAR_INTERVAL_NAMES, BAR_INTERVALS, barChannel, barsKey, historyKey, quoteChannel, quoteKey, type Quote } from '#app/contracts';
 import { processorConfig, redisConfig, type ProcessorConfig, type RedisConfig } from '#app/config';
 import { isCluster, REDIS_CLIENT, slotOf, type RedisClient } from '#app/redis';
@@ -191,23 +190,15 @@ export class QuoteStore {
 
   /**
    * EVALSHA, and EVAL where the node does not know the script yet (a fresh node, a promoted replica).
-   * Sent as a Command of its own, past ioredis's auto-pipelining (on for the single server): the
-   * batches of a round are already merged here, and auto-pipelining would hold the call for one more
-   * turn of the event loop (a setImmediate) to merge it with nothing. Not defineCommand either: that
-   * would group a script call by its first argument, the key count, rather than by its first key.
+   * Not ioredis's defineCommand: its auto-pipelining (on for the single server) would group a script
+   * call by its first argument, the key count, rather than by its first key.
    */
   private async run(keys: string[], args: Array<string | number>): Promise<Array<number | string>> {
     try {
-      return await this.send('evalsha', STORE_QUOTES_SHA, keys, args);
+      return (await this.redis.evalsha(STORE_QUOTES_SHA, keys.length, ...keys, ...args)) as Array<number | string>;
     } catch (err) {
       if (!(err as Error).message?.startsWith('NOSCRIPT')) throw err;
-      return await this.send('eval', STORE_QUOTES_LUA, keys, args);
+      return (await this.redis.eval(STORE_QUOTES_LUA, keys.length, ...keys, ...args)) as Array<number | string>;
     }
-  }
-
-  private send(command: 'evalsha' | 'eval', script: string, keys: string[], args: Array<string | number>): Promise<Array<number | string>> {
-    const call = new Command(command, [script, keys.length, ...keys, ...args], { replyEncoding: 'utf8' });
-    void this.redis.sendCommand(call);
-    return call.promise as Promise<Array<number | string>>;
   }
 }
