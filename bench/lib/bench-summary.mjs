@@ -45,6 +45,12 @@ export function summaryTables(results) {
     if (hops.length > 1) out.push(table('2b. per hop (from the tick timestamp; hop = difference of percentiles, an estimate)', hops));
   }
 
+  for (const r of by('trace')) {
+    const rows = [['stage (age since the tick timestamp)', 'p50 ms', 'p99 ms', 'n']];
+    for (const [stage, f] of Object.entries(r.stagesMs)) rows.push([stage, fmt.ms(f.p50), fmt.ms(f.p99), fmt.int(f.n)]);
+    out.push(table(`2c. trace: ${r.scenario}`, rows));
+  }
+
   const fanout = by('fan-out');
   if (fanout.length) {
     const rows = [['clients', 'server', 'peak updates/s', 'kept up to/s', 'p99 ms at peak', 'gateway / this', 'bound at peak']];

@@ -68,6 +68,8 @@ describe('processor against real Kafka and Redis', () => {
       { key: 'MSFT', value: JSON.stringify(tick('MSFT', 51, 401)) },
     ]);
     await waitForStored('MSFT', 51);
+    // The hash is read on another connection than the subscriber's: the message may come a little later.
+    for (let i = 0; i < 50 && !published.some((q) => q.symbol === 'MSFT' && q.seq === 51); i++) await sleep(100);
     const msft = published.filter((q) => q.symbol === 'MSFT');
     assert.deepEqual(
       msft.map((q) => [q.seq, q.price]),

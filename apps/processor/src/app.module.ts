@@ -13,6 +13,7 @@ import { RebuildHealthIndicator } from './rebuild/rebuild-health.indicator.js';
 import { RebuildModule } from './rebuild/rebuild.module.js';
 import { DeadLetters } from './ticks/dead-letters.js';
 import { TickHandler } from './ticks/tick-handler.js';
+import { TraceModule } from './trace/trace.module.js';
 import { ticksControllerFor } from './ticks/ticks.controller.js';
 import { TicksMetrics } from './ticks/ticks.metrics.js';
 
@@ -28,6 +29,7 @@ export class AppModule {
         MetricsModule.forApp('processor'),
         ConsumerModule,
         RebuildModule,
+        TraceModule,
         HealthModule.register({
           imports: [KafkaModule, RedisModule, ConsumerModule, RebuildModule],
           indicators: [KafkaHealthIndicator, RedisHealthIndicator, ConsumerHealthIndicator, RebuildHealthIndicator],

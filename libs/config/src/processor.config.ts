@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { IsInt, Matches, Max, Min } from 'class-validator';
-import { validateEnv } from './validate-env.js';
+import { RedisEnv } from './redis.config.js';
+import { ConfigValidationError, validateEnv } from './validate-env.js';
 
 export class ProcessorEnv {
   @IsInt() @Min(1) @Max(65_535)
@@ -52,8 +53,26 @@ export class ProcessorEnv {
   BARS_1M_RETENTION_SECONDS: number = 23_400;
 }
 
+/**
+ * The processor's env, with QUOTE_TTL_SECONDS at least HISTORY_MAX_AGE_SECONDS: the quote hash holds a
+ * symbol's last seq, which decides what is new. A hash that expires while its history remains forgets
+ * it: replayed ticks would be stored again as the latest quote (moving it backwards), and their history
+ * entries refused (the stream is ahead), which dead-letters them.
+ */
+export function validateProcessorEnv(env: NodeJS.ProcessEnv = process.env): ProcessorEnv {
+  const processor = validateEnv(ProcessorEnv, env);
+  const quoteTtlSeconds = validateEnv(RedisEnv, env).QUOTE_TTL_SECONDS;
+  if (quoteTtlSeconds < processor.HISTORY_MAX_AGE_SECONDS) {
+    throw new ConfigValidationError(
+      `Invalid environment configuration:\n  QUOTE_TTL_SECONDS=${quoteTtlSeconds}: must be at least HISTORY_MAX_AGE_SECONDS (${processor.HISTORY_MAX_AGE_SECONDS}), ` +
+        `or a quote expires while its history remains and the processor forgets which ticks it already stored`,
+    );
+  }
+  return processor;
+}
+
 export const processorConfig = registerAs('processor', () => {
-  const env = validateEnv(ProcessorEnv);
+  const env = validateProcessorEnv();
   return {
     port: env.PROCESSOR_PORT,
     groupId: env.KAFKA_GROUP_ID,

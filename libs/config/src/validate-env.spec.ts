@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { GatewayEnv } from './gateway.config.js';
 import { KafkaEnv } from './kafka.config.js';
 import { parseSymbols } from './market.config.js';
-import { ProcessorEnv } from './processor.config.js';
+import { ProcessorEnv, validateProcessorEnv } from './processor.config.js';
 import { parseClusterNodes, RedisEnv } from './redis.config.js';
 import { ConfigValidationError, validateEnv } from './validate-env.js';
 
@@ -32,6 +32,21 @@ describe('ProcessorEnv', () => {
     for (const bad of ['0', '-3', '2.5', 'many', '101']) {
       assert.throws(() => validateEnv(ProcessorEnv, { PROCESSOR_RETRY_BUDGET: bad }), /PROCESSOR_RETRY_BUDGET=/, bad);
     }
+  });
+});
+
+describe('validateProcessorEnv', () => {
+  it('refuses a quote TTL shorter than the history it decides about, naming both', () => {
+    assert.throws(
+      () => validateProcessorEnv({ QUOTE_TTL_SECONDS: '60', HISTORY_MAX_AGE_SECONDS: '3600' }),
+      (err: Error) => err instanceof ConfigValidationError && /QUOTE_TTL_SECONDS=60/.test(err.message) && /HISTORY_MAX_AGE_SECONDS \(3600\)/.test(err.message),
+    );
+    assert.throws(() => validateProcessorEnv({ HISTORY_MAX_AGE_SECONDS: String(2 * 86_400) }), /QUOTE_TTL_SECONDS=86400/);
+  });
+
+  it('takes a quote TTL equal to or longer than the history age', () => {
+    assert.equal(validateProcessorEnv({ QUOTE_TTL_SECONDS: '3600', HISTORY_MAX_AGE_SECONDS: '3600' }).HISTORY_MAX_AGE_SECONDS, 3600);
+    assert.equal(validateProcessorEnv({}).HISTORY_MAX_AGE_SECONDS, 3600);
   });
 });
 

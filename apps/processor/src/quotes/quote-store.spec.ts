@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Quote } from '#app/contracts';
 import { slotOf, type RedisClient } from '#app/redis';
-import { MAX_QUOTES_PER_CALL, QuoteStore } from './quote-store.js';
+import type { TickTrace } from '../trace/tick-trace.js';
+import { MAX_QUOTES_PER_CALL, QuoteStore, type SaveResult } from './quote-store.js';
+
+/** How many quotes of a caller's batch were fresh. */
+const fresh = async (save: Promise<SaveResult>) => (await save).fresh;
 
 const quote = (symbol: string, seq: number): Quote => ({ symbol, price: 1, bid: 1, ask: 1, volume: 1, change: 0, changePercent: 0, timestamp: 1, seq });
 
@@ -16,9 +20,10 @@ interface ScriptCall {
 
 /**
  * A client that does not know the script until it is sent whole (EVALSHA answers NOSCRIPT once), then
- * records each call (its keys, publish command and symbols) and can fail for one symbol.
+ * records each call (its keys, publish command and symbols) and can fail the call of one symbol, or
+ * refuse one symbol's group as the script does when that symbol's keys refuse its quotes.
  */
-function fakeClient({ cluster, failFor, failWith = 'CLUSTERDOWN The cluster is down' }: { cluster: boolean; failFor?: string; failWith?: string }) {
+function fakeClient({ cluster, failFor, failWith = 'CLUSTERDOWN The cluster is down', refuseFor }: { cluster: boolean; failFor?: string; failWith?: string; refuseFor?: string }) {
   const calls: ScriptCall[] = [];
   const settled: string[] = [];
   const commands: string[] = [];
@@ -52,13 +57,13 @@ function fakeClient({ cluster, failFor, failWith = 'CLUSTERDOWN The cluster is d
     if (failFor && symbols.includes(failFor)) throw new Error(failWith);
     await new Promise((resolve) => setImmediate(resolve));
     settled.push(...symbols);
-    // Every quote fresh, as the script answers: a count per group.
-    return counts;
+    // Every quote fresh, as the script answers: a count per group, or Redis's error for a refused one.
+    return counts.map((n, g) => (symbols[g] === refuseFor ? 'WRONGTYPE Operation against a key holding the wrong kind of value' : n));
   }
   const store = new QuoteStore(client as unknown as RedisClient, { keyPrefix: 'p:', quoteTtlMs: 1000 }, {
     history: { maxPerSymbol: 10, maxAgeMs: 1000 },
     barRetentionMs: { '1s': 1000, '1m': 60_000 },
-  });
+  }, { observe: () => undefined } as unknown as TickTrace);
   return { store, calls, settled, commands };
 }
 
@@ -77,8 +82,8 @@ function twoSymbolsInOneSlot(): [string, string] {
 describe('QuoteStore', () => {
   it('on a single server, stores a whole batch in one script call that publishes with PUBLISH', async () => {
     const { store, calls, commands } = fakeClient({ cluster: false });
-    assert.equal(await store.saveAll([quote('AAPL', 1), quote('MSFT', 1), quote('AAPL', 2)]), 3);
-    assert.equal(await store.saveAll([quote('AAPL', 3)]), 1);
+    assert.equal(await fresh(store.saveAll([quote('AAPL', 1), quote('MSFT', 1), quote('AAPL', 2)])), 3);
+    assert.equal(await fresh(store.saveAll([quote('AAPL', 3)])), 1);
     assert.deepEqual(commands, ['EVALSHA', 'EVAL', 'EVALSHA'], 'the script is sent whole once, where Redis did not know it');
     calls.pop();
     assert.equal(calls.length, 1);
@@ -89,7 +94,7 @@ describe('QuoteStore', () => {
   it('in a cluster, makes one SPUBLISH script call per slot, each with the keys of that slot only', async () => {
     const [a, b] = twoSymbolsInOneSlot();
     const { store, calls } = fakeClient({ cluster: true });
-    assert.equal(await store.saveAll([quote('AAPL', 1), quote(a, 1), quote('MSFT', 1), quote(b, 1), quote('AAPL', 2)]), 5);
+    assert.equal(await fresh(store.saveAll([quote('AAPL', 1), quote(a, 1), quote('MSFT', 1), quote(b, 1), quote('AAPL', 2)])), 5);
     assert.equal(calls.length, 3, 'AAPL, MSFT and the two symbols that share a slot');
     for (const call of calls) {
       assert.equal(call.publish, 'SPUBLISH');
@@ -108,8 +113,8 @@ describe('QuoteStore', () => {
   it('merges the batches handed over in one turn into one call, and answers each caller its own count', async () => {
     const { store, calls } = fakeClient({ cluster: false });
     const [first, second] = await Promise.all([
-      store.saveAll([quote('AAPL', 1), quote('AAPL', 2)]),
-      store.saveAll([quote('MSFT', 1), quote('AAPL', 3), quote('GOOG', 1)]),
+      fresh(store.saveAll([quote('AAPL', 1), quote('AAPL', 2)])),
+      fresh(store.saveAll([quote('MSFT', 1), quote('AAPL', 3), quote('GOOG', 1)])),
       Promise.resolve(),
     ]);
     assert.deepEqual([first, second], [2, 3]);
@@ -123,7 +128,7 @@ describe('QuoteStore', () => {
     const first = store.saveAll([quote('AAPL', 1)]);
     await new Promise((resolve) => setImmediate(resolve)); // the first write has started
     const second = store.saveAll([quote('MSFT', 1)]);
-    assert.deepEqual(await Promise.all([first, second]), [1, 1]);
+    assert.deepEqual(await Promise.all([fresh(first), fresh(second)]), [1, 1]);
     assert.deepEqual(calls.map((c) => c.symbols), [['AAPL'], ['MSFT']]);
   });
 
@@ -132,7 +137,7 @@ describe('QuoteStore', () => {
     await store.saveAll([quote('WARM', 1)]); // the script is loaded
     calls.length = 0;
     const many = (symbol: string, n: number) => Array.from({ length: n }, (_, i) => quote(symbol, i + 1));
-    const counts = await Promise.all([store.saveAll(many('AAPL', 300)), store.saveAll([...many('MSFT', 150), ...many('GOOG', 100)]), store.saveAll(many('TSLA', 401))]);
+    const counts = await Promise.all([fresh(store.saveAll(many('AAPL', 300))), fresh(store.saveAll([...many('MSFT', 150), ...many('GOOG', 100)])), fresh(store.saveAll(many('TSLA', 401)))]);
     assert.deepEqual(counts, [300, 250, 401]);
     assert.deepEqual(calls.map((c) => c.symbols), [['AAPL', 'MSFT'], ['GOOG'], ['TSLA']]);
     assert.ok(calls.every((c) => c.counts.reduce((a, b) => a + b, 0) <= MAX_QUOTES_PER_CALL));
@@ -178,5 +183,16 @@ describe('QuoteStore', () => {
     other.store.onStateLost(() => toldOther++);
     await assert.rejects(other.store.saveAll([quote('AAPL', 1)]), /CLUSTERDOWN/);
     assert.equal(toldOther, 0, 'other failures are not a lost state');
+  });
+
+  it("answers a symbol its keys refused to the caller whose quotes they were, and the other symbols' counts as usual", async () => {
+    const { store } = fakeClient({ cluster: false, refuseFor: 'AAPL' });
+    const [first, second] = await Promise.all([
+      store.saveAll([quote('MSFT', 1), quote('AAPL', 1), quote('AAPL', 2)]),
+      store.saveAll([quote('GOOG', 1), quote('AAPL', 3)]),
+    ]);
+    assert.deepEqual(first, { fresh: 1, refused: [{ symbol: 'AAPL', reason: 'WRONGTYPE Operation against a key holding the wrong kind of value' }] });
+    assert.equal(second.fresh, 1);
+    assert.deepEqual(second.refused.map((r) => r.symbol), ['AAPL']);
   });
 });

@@ -4,6 +4,7 @@ import { BAR_INTERVAL_NAMES, BAR_INTERVALS, barChannel, barsKey, historyKey, quo
 import { processorConfig, redisConfig, type ProcessorConfig, type RedisConfig } from '#app/config';
 import { isCluster, REDIS_CLIENT, slotOf, type RedisClient } from '#app/redis';
 import { StateKeys } from '../rebuild/state-keys.js';
+import { epochNow, TickTrace } from '../trace/tick-trace.js';
 import { STORE_QUOTES_LUA } from './store-quotes.lua.js';
 
 const STORE_QUOTES_SHA = createHash('sha1').update(STORE_QUOTES_LUA).digest('hex');
@@ -11,10 +12,23 @@ const STORE_QUOTES_SHA = createHash('sha1').update(STORE_QUOTES_LUA).digest('hex
 /** Quotes per script call at most when batches are merged: bounds how long one call holds Redis. */
 export const MAX_QUOTES_PER_CALL = 500;
 
-/** A caller's batch waiting for the next write, and what its script calls have brought so far. */
+/** A symbol whose own keys refused its quotes (see STORE_QUOTES_LUA): none of them was stored. */
+export interface RefusedSymbol {
+  symbol: string;
+  /** Redis's error, e.g. the XADD of a history stream whose last ID is ahead, or WRONGTYPE. */
+  reason: string;
+}
+
+/** What became of a caller's quotes: how many were stored and published (the rest were stale or refused). */
+export interface SaveResult {
+  fresh: number;
+  refused: RefusedSymbol[];
+}
+
+/** A caller's batch waiting for the next write. */
 interface PendingSave {
   quotes: readonly Quote[];
-  resolve: (fresh: number) => void;
+  resolve: (result: SaveResult) => void;
   reject: (err: unknown) => void;
 }
 
@@ -50,6 +64,7 @@ export class QuoteStore {
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     @Inject(redisConfig.KEY) private readonly config: Pick<RedisConfig, 'keyPrefix' | 'quoteTtlMs'>,
     @Inject(processorConfig.KEY) processor: Pick<ProcessorConfig, 'history' | 'barRetentionMs'>,
+    private readonly trace: TickTrace,
   ) {
     this.cluster = isCluster(redis);
     this.stateKeys = new StateKeys(config.keyPrefix, this.cluster);
@@ -60,12 +75,12 @@ export class QuoteStore {
 
   /**
    * Stores and publishes, in order, the quotes newer than the stored one of their symbol; resolves with
-   * how many that was (the rest were stale), or rejects if a script call with any of them failed, once
-   * every call of the write has settled (so the batch is settled before it is retried; the retry finds
-   * what went through stale).
+   * how many that was and the symbols whose keys refused theirs, or rejects if a script call with any
+   * of them failed (Redis down or refusing writes), once every call of the write has settled (so the
+   * batch is settled before it is retried; the retry finds what went through stale).
    */
-  saveAll(quotes: readonly Quote[]): Promise<number> {
-    if (quotes.length === 0) return Promise.resolve(0);
+  saveAll(quotes: readonly Quote[]): Promise<SaveResult> {
+    if (quotes.length === 0) return Promise.resolve({ fresh: 0, refused: [] });
     return new Promise((resolve, reject) => {
       this.pending.push({ quotes, resolve, reject });
       if (this.pending.length === 1) setImmediate(() => void this.writePending());
@@ -80,7 +95,8 @@ export class QuoteStore {
   /**
    * Stores the quotes of a replay from Kafka, in order, publishing nothing: each call fails with STATE_LOST
    * unless the server of its slot is still in the run `runIdOf` gives (the one the rebuild started in).
-   * Not merged with live writes: the live ones fail until the rebuild is done anyway.
+   * Not merged with live writes: the live ones fail until the rebuild is done anyway. A symbol whose keys
+   * refuse a replayed tick is skipped here; the live path dead-letters it when it meets it.
    */
   async replay(quotes: readonly Quote[], runIdOf: (slot: number) => string): Promise<number> {
     if (quotes.length === 0) return 0;
@@ -88,7 +104,7 @@ export class QuoteStore {
     let fresh = 0;
     for (const call of this.calls(this.groups([save]))) {
       const counts = await this.store(call, `REPLAY:${runIdOf(this.slotOfCall(call))}`);
-      for (const count of counts) fresh += Number(count);
+      for (const count of counts) if (typeof count === 'number') fresh += count;
     }
     return fresh;
   }
@@ -113,20 +129,23 @@ export class QuoteStore {
     const calls = this.calls(this.groups(saves));
     const results = await Promise.allSettled(calls.map((call) => this.store(call, this.header[0] as string)));
     if (results.some((result) => result.status === 'rejected' && isStateLost(result.reason))) this.stateLostListener?.();
-    const fresh = new Map<PendingSave, number>(saves.map((save) => [save, 0]));
+    const outcomes = new Map<PendingSave, SaveResult>(saves.map((save) => [save, { fresh: 0, refused: [] }]));
     const failed = new Map<PendingSave, unknown>();
     results.forEach((result, i) => {
       calls[i].forEach((group, g) => {
         if (result.status === 'rejected') {
           if (!failed.has(group.save)) failed.set(group.save, result.reason);
-        } else {
-          fresh.set(group.save, fresh.get(group.save)! + Number(result.value[g] ?? 0));
+          return;
         }
+        const answer = result.value[g];
+        const outcome = outcomes.get(group.save)!;
+        if (typeof answer === 'string') outcome.refused.push({ symbol: group.symbol, reason: answer });
+        else outcome.fresh += Number(answer ?? 0);
       });
     });
     for (const save of saves) {
       if (failed.has(save)) save.reject(failed.get(save));
-      else save.resolve(fresh.get(save)!);
+      else save.resolve(outcomes.get(save)!);
     }
   }
 
@@ -175,8 +194,8 @@ export class QuoteStore {
     return calls;
   }
 
-  /** One script call for `groups`: how many quotes of each group were fresh. */
-  private store(groups: readonly Group[], publish: string): Promise<number[]> {
+  /** One script call for `groups`: how many quotes of each group were fresh, or why its keys refused them. */
+  private async store(groups: readonly Group[], publish: string): Promise<Array<number | string>> {
     const prefix = this.config.keyPrefix;
     const keys: string[] = [];
     const args: Array<string | number> = [...this.header];
@@ -192,7 +211,21 @@ export class QuoteStore {
       for (const quote of quotes) args.push(String(quote.seq), JSON.stringify(quote), quote.price, quote.volume, quote.timestamp);
     }
     keys.push(this.stateKeys.forSlot(this.slotOfCall(groups)));
-    return this.run(keys, args);
+    const sentAt = epochNow();
+    const answer = await this.run(keys, args);
+    this.traceCall(groups, sentAt, epochNow());
+    return answer;
+  }
+
+  /** The trace's sent and stored stages, once per caller's batch in the call (its first quote). */
+  private traceCall(groups: readonly Group[], sentAt: number, storedAt: number): void {
+    let save: PendingSave | undefined;
+    for (const group of groups) {
+      if (group.save === save) continue;
+      save = group.save;
+      this.trace.observe('sent', group.quotes[0].timestamp, sentAt);
+      this.trace.observe('stored', group.quotes[0].timestamp, storedAt);
+    }
   }
 
   /**
@@ -200,12 +233,12 @@ export class QuoteStore {
    * Not ioredis's defineCommand: its auto-pipelining (on for the single server) would group a script
    * call by its first argument, the key count, rather than by its first key.
    */
-  private async run(keys: string[], args: Array<string | number>): Promise<number[]> {
+  private async run(keys: string[], args: Array<string | number>): Promise<Array<number | string>> {
     try {
-      return (await this.redis.evalsha(STORE_QUOTES_SHA, keys.length, ...keys, ...args)) as number[];
+      return (await this.redis.evalsha(STORE_QUOTES_SHA, keys.length, ...keys, ...args)) as Array<number | string>;
     } catch (err) {
       if (!(err as Error).message?.startsWith('NOSCRIPT')) throw err;
-      return (await this.redis.eval(STORE_QUOTES_LUA, keys.length, ...keys, ...args)) as number[];
+      return (await this.redis.eval(STORE_QUOTES_LUA, keys.length, ...keys, ...args)) as Array<number | string>;
     }
   }
 }

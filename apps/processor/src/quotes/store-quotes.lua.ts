@@ -10,6 +10,14 @@
  * stored, and every retry announced them again. Redis checks OOM at a script's first write only, so
  * with the writes first a refused script has done nothing at all.
  *
+ * A symbol's own keys can refuse its quotes too: a history stream whose last ID is at or past the
+ * quote's seq (an entry from a clock running ahead, or a quote hash gone while its history remains)
+ * fails the XADD; a key of the wrong type fails with WRONGTYPE. Such a failure stays with its symbol
+ * group: each group runs under pcall, does every read and check before its first write (the XADD that
+ * can fail), and adds its publishes only once it is through, so a refused group has written and
+ * announced nothing while the other groups of the call are stored and published. A Redis fault (OOM,
+ * READONLY, ...) still fails the whole call, to be retried.
+ *
  * Numbers: seqs (16 digits) and JSON are kept as the strings given, never passed through a Lua number
  * (Lua's tostring keeps 14 digits). Prices, volumes and times fit in 14.
  *
@@ -32,8 +40,9 @@
  *     history max age ms, interval count, then per interval: name, length ms, retention ms.
  *   ARGV per symbol: symbol, quote channel, one bar channel per interval, quote count n, then n times:
  *     seq, quote JSON, price, volume, timestamp ms.
- * Returns, per symbol group of ARGV in order, how many of its quotes were stored and published (a
- * symbol may come in more than one group: the caller merges the batches of several partitions).
+ * Returns, per symbol group of ARGV in order, how many of its quotes were stored and published, or
+ * the error that refused the group, as a string (a symbol may come in more than one group: the caller
+ * merges the batches of several partitions).
  */
 export const STORE_QUOTES_LUA = `
 local runId = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
@@ -85,10 +94,29 @@ local function loadBar(key)
     seq = string.match(member, '"seq":(%d+)') }
 end
 
+-- Errors that are Redis's state, not a symbol's keys: the whole call fails and is retried as it was.
+local redisFaults = { 'OOM', 'READONLY', 'NOREPLICAS', 'MASTERDOWN', 'MISCONF', 'LOADING', 'BUSY', 'CLUSTERDOWN', 'TRYAGAIN', 'MOVED', 'ASK' }
+local function isRedisFault(message)
+  local word = string.match(message, '^(%u+)')
+  for _, fault in ipairs(redisFaults) do
+    if word == fault then return true end
+  end
+  return false
+end
+
+-- A bar key of another type would fail at its first write, after the quote and history writes.
+local function checkSortedSet(key)
+  local kind = redis.call('TYPE', key).ok
+  if kind ~= 'zset' and kind ~= 'none' then error('WRONGTYPE ' .. key .. ' holds a ' .. kind .. ', not a sorted set', 0) end
+end
+
 local publishes = {}
-local freshPerGroup = {}
-local k = 0
-while a <= #ARGV do
+
+-- One symbol group starting at KEYS[k + 1] and ARGV[a]: its fresh quote count. Everything that can fail
+-- because of the symbol's keys fails before its first write or at it (the first XADD: a stream whose
+-- last ID is at or past the quote's seq), so a group that fails has written nothing, and its publishes
+-- join the others only once it is through.
+local function storeGroup(k, a)
   local quoteKey, historyKey = KEYS[k + 1], KEYS[k + 2]
   local symbol, quoteChannel = ARGV[a], ARGV[a + 1]
   local barChannels = {}
@@ -107,19 +135,16 @@ while a <= #ARGV do
   local lastTs = tonumber(stored[3])
   local bars, closed, opened = {}, {}, {}
   local newestSeq, newestJson, newestTs
-  local fresh = 0
+  local freshAt = {}
   for i = 1, n do
-    local seqArg, json, priceArg = ARGV[a], ARGV[a + 1], ARGV[a + 2]
+    local seqArg, priceArg = ARGV[a], ARGV[a + 2]
     local seq, price, volume, ts = tonumber(seqArg), tonumber(priceArg), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
-    a = a + 5
     if seq > lastSeq then
       local traded = 0
       if lastVolume then traded = volume >= lastVolume and volume - lastVolume or volume end
       lastSeq, lastVolume = seq, volume
-      newestSeq, newestJson, newestTs = seqArg, json, ts
-      fresh = fresh + 1
-      redis.call('XADD', historyKey, 'MAXLEN', '~', historyMax, seqArg .. '-0', 'json', json, 'ts', ts)
-      publishes[#publishes + 1] = { quoteChannel, json }
+      newestSeq, newestJson, newestTs = seqArg, ARGV[a + 1], ts
+      freshAt[#freshAt + 1] = a
       for j = 1, intervalCount do
         local length = intervals[j].length
         local start = math.floor(ts / length) * length
@@ -143,59 +168,79 @@ while a <= #ARGV do
         bars[j] = bar
       end
     end
+    a = a + 5
   end
+  if not newestSeq then return 0 end
+  for j = 1, intervalCount do checkSortedSet(KEYS[k + 2 + j]) end
 
-  if newestSeq then
-    local quote = { 'seq', newestSeq, 'json', newestJson, 'vol', lastVolume, 'ts', newestTs }
-    for j = 1, intervalCount do
-      quote[#quote + 1] = quoteFields[3 + j]
-      quote[#quote + 1] = packBar(bars[j])
-    end
-    redis.call('HSET', quoteKey, unpack(quote))
-    redis.call('PEXPIRE', quoteKey, ttl)
-    -- The history's expiry and age trim, once a second per symbol (at its first quote of a new
-    -- second): done per quote, they were a fifth of the script's time.
-    local oldest = nil
-    if not lastTs or math.floor(newestTs / 1000) ~= math.floor(lastTs / 1000) then
-      redis.call('PEXPIRE', historyKey, historyAgeMs)
-      oldest = redis.call('XRANGE', historyKey, '-', '+', 'COUNT', 1)[1]
-    end
-    if oldest and tonumber(oldest[2][4]) < newestTs - historyAgeMs then
-      -- Trim by age a page at a time: entries older than the limit up to the first young enough one.
-      local page = redis.call('XRANGE', historyKey, '-', '+', 'COUNT', 100)
-      local keep = nil
-      for _, entry in ipairs(page) do
-        if tonumber(entry[2][4]) >= newestTs - historyAgeMs then keep = entry[1] break end
-      end
-      if keep then redis.call('XTRIM', historyKey, 'MINID', keep)
-      else redis.call('XTRIM', historyKey, 'MINID', string.match(page[#page][1], '^(%d+)') .. '-1') end
-    end
-    -- Bars: each one closed by this batch, then the current one, written whole and announced once.
-    for _, c in ipairs(closed) do
-      local j, bar = c[1], c[2]
-      local key, json = KEYS[k + 2 + j], barJson(symbol, intervals[j].name, bar, 'true')
-      redis.call('ZREMRANGEBYSCORE', key, bar.start, bar.start)
-      redis.call('ZADD', key, bar.start, json)
-      publishes[#publishes + 1] = { barChannels[j], json }
-    end
-    for j = 1, intervalCount do
-      local key, bar = KEYS[k + 2 + j], bars[j]
-      local json = barJson(symbol, intervals[j].name, bar, 'false')
-      redis.call('ZREMRANGEBYSCORE', key, bar.start, bar.start)
-      redis.call('ZADD', key, bar.start, json)
-      if opened[j] then
-        -- Retention and expiry move only when a bar opens.
-        redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. tostring(bar.start - intervals[j].retention))
-        redis.call('PEXPIRE', key, intervals[j].retention)
-      end
-      publishes[#publishes + 1] = { barChannels[j], json }
-    end
+  local mine = {}
+  for _, at in ipairs(freshAt) do
+    redis.call('XADD', historyKey, 'MAXLEN', '~', historyMax, ARGV[at] .. '-0', 'json', ARGV[at + 1], 'ts', ARGV[at + 4])
+    mine[#mine + 1] = { quoteChannel, ARGV[at + 1] }
   end
-  freshPerGroup[#freshPerGroup + 1] = fresh
+  local quote = { 'seq', newestSeq, 'json', newestJson, 'vol', lastVolume, 'ts', newestTs }
+  for j = 1, intervalCount do
+    quote[#quote + 1] = quoteFields[3 + j]
+    quote[#quote + 1] = packBar(bars[j])
+  end
+  redis.call('HSET', quoteKey, unpack(quote))
+  redis.call('PEXPIRE', quoteKey, ttl)
+  -- The history's expiry and age trim, once a second per symbol (at its first quote of a new
+  -- second): done per quote, they were a fifth of the script's time.
+  local oldest = nil
+  if not lastTs or math.floor(newestTs / 1000) ~= math.floor(lastTs / 1000) then
+    redis.call('PEXPIRE', historyKey, historyAgeMs)
+    oldest = redis.call('XRANGE', historyKey, '-', '+', 'COUNT', 1)[1]
+  end
+  if oldest and tonumber(oldest[2][4]) < newestTs - historyAgeMs then
+    -- Trim by age a page at a time: entries older than the limit up to the first young enough one.
+    local page = redis.call('XRANGE', historyKey, '-', '+', 'COUNT', 100)
+    local keep = nil
+    for _, entry in ipairs(page) do
+      if tonumber(entry[2][4]) >= newestTs - historyAgeMs then keep = entry[1] break end
+    end
+    if keep then redis.call('XTRIM', historyKey, 'MINID', keep)
+    else redis.call('XTRIM', historyKey, 'MINID', string.match(page[#page][1], '^(%d+)') .. '-1') end
+  end
+  -- Bars: each one closed by this batch, then the current one, written whole and announced once.
+  for _, c in ipairs(closed) do
+    local j, bar = c[1], c[2]
+    local key, json = KEYS[k + 2 + j], barJson(symbol, intervals[j].name, bar, 'true')
+    redis.call('ZREMRANGEBYSCORE', key, bar.start, bar.start)
+    redis.call('ZADD', key, bar.start, json)
+    mine[#mine + 1] = { barChannels[j], json }
+  end
+  for j = 1, intervalCount do
+    local key, bar = KEYS[k + 2 + j], bars[j]
+    local json = barJson(symbol, intervals[j].name, bar, 'false')
+    redis.call('ZREMRANGEBYSCORE', key, bar.start, bar.start)
+    redis.call('ZADD', key, bar.start, json)
+    if opened[j] then
+      -- Retention and expiry move only when a bar opens.
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. tostring(bar.start - intervals[j].retention))
+      redis.call('PEXPIRE', key, intervals[j].retention)
+    end
+    mine[#mine + 1] = { barChannels[j], json }
+  end
+  for _, p in ipairs(mine) do publishes[#publishes + 1] = p end
+  return #freshAt
+end
+
+local results = {}
+local k = 0
+while a <= #ARGV do
+  local ok, result = pcall(storeGroup, k, a)
+  if not ok then
+    local message = type(result) == 'table' and result.err or tostring(result)
+    if isRedisFault(message) then return redis.error_reply(message) end
+    result = message
+  end
+  results[#results + 1] = result
+  a = a + intervalCount + 3 + 5 * tonumber(ARGV[a + intervalCount + 2])
   k = k + keysPerSymbol
 end
 if not replay then
   for _, p in ipairs(publishes) do redis.call(publish, p[1], p[2]) end
 end
-return freshPerGroup
+return results
 `;

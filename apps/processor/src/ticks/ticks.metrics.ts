@@ -20,7 +20,7 @@ export class TicksMetrics {
     observedCounter(registry, 'processor_ticks_stored_total', 'Quotes stored in Redis and published', () => ticks.stored);
     observedCounter(registry, 'processor_quotes_published_total', 'Quotes published on Redis channels', () => ticks.stored);
     observedCounter(registry, 'processor_ticks_stale_total', 'Ticks dropped as not newer than the stored seq', () => ticks.stale);
-    observedCounter(registry, 'processor_ticks_dead_lettered_total', 'Invalid records sent to the dead-letter topic', () => deadLetters.count);
+    observedCounter(registry, 'processor_ticks_dead_lettered_total', 'Records sent to the dead-letter topic: invalid, or refused by their symbol\'s keys', () => deadLetters.count);
     observedGauge(registry, 'processor_consumer_lag', 'Records in the ticks topic not yet committed by the group', () =>
       admin.consumerLag(processor.groupId, kafka.ticksTopic).catch(() => -1),
     );

@@ -13,12 +13,24 @@ export interface KafkaRecord {
   value: unknown;
 }
 
+/** When the batch reached the processor (epoch ms with sub-millisecond steps), for the tick trace. */
+export interface BatchTimes {
+  /** kafkajs' fetch that brought it returned. */
+  fetchedAt: number;
+  /** kafkajs handed the partition batch to the server. */
+  startedAt: number;
+}
+
 /**
  * The context of a handler given a whole partition batch: where it came from, and the two things a
  * batch handler must do as it goes: resolve the offset of each record it has finished (kafkajs commits
  * resolved offsets only), and heartbeat so a long batch does not cost the group membership.
  */
-export class KafkaBatchContext extends BaseRpcContext<[EachBatchPayload]> {
+export class KafkaBatchContext extends BaseRpcContext<[EachBatchPayload, BatchTimes]> {
+  get times(): BatchTimes {
+    return this.args[1];
+  }
+
   getTopic(): string {
     return this.args[0].batch.topic;
   }

@@ -2,7 +2,8 @@ import { ServerKafka, type KafkaContext, type KafkaOptions } from '@nestjs/micro
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { ConsumerStatus } from '../consumer/consumer-status.js';
 import type { PartitionControl, PartitionRetries } from '../consumer/partition-retries.js';
-import { KafkaBatchContext, type KafkaRecord } from './kafka-batch.context.js';
+import { epochNow } from '../trace/tick-trace.js';
+import { KafkaBatchContext, type BatchTimes, type KafkaRecord } from './kafka-batch.context.js';
 import { OffsetCommits } from './offset-commits.js';
 import { TransientBatchError } from './transient-batch.error.js';
 
@@ -32,6 +33,8 @@ export class KafkaBatchServer extends ServerKafka {
   private closing = false;
   private active = 0;
   private onIdle?: () => void;
+  /** When kafkajs' last fetch returned: the batches it brought are handed out before the next fetch. */
+  private fetchedAt = 0;
 
   constructor(
     options: Required<KafkaOptions>['options'],
@@ -45,7 +48,8 @@ export class KafkaBatchServer extends ServerKafka {
   }
 
   override async bindEvents(consumer: Consumer): Promise<void> {
-    const { GROUP_JOIN, CRASH } = consumer.events;
+    const { GROUP_JOIN, CRASH, FETCH } = consumer.events;
+    consumer.on(FETCH, () => (this.fetchedAt = epochNow()));
     consumer.on(GROUP_JOIN, ({ payload }) => {
       this.retries.assigned(payload.memberAssignment);
       this.consumerStatus.joined(payload.memberAssignment);
@@ -64,16 +68,17 @@ export class KafkaBatchServer extends ServerKafka {
 
   async handleBatch(payload: EachBatchPayload): Promise<void> {
     if (this.closing || payload.batch.messages.length === 0) return;
+    const times = { fetchedAt: this.fetchedAt, startedAt: epochNow() };
     this.active++;
     try {
-      await this.handleRecords(payload);
+      await this.handleRecords(payload, times);
     } finally {
       this.commits?.track(payload);
       if (--this.active === 0) this.onIdle?.();
     }
   }
 
-  private async handleRecords(payload: EachBatchPayload): Promise<void> {
+  private async handleRecords(payload: EachBatchPayload, times: BatchTimes): Promise<void> {
     const { topic, partition, messages } = payload.batch;
     this.retries.batchStarted(topic, partition);
     const records: KafkaRecord[] = messages.map((m) => ({
@@ -83,7 +88,7 @@ export class KafkaBatchServer extends ServerKafka {
       value: m.value === null ? null : this.parser!.decode(m.value),
     }));
     // Nest's handleEvent types its context as KafkaContext; the handler of a batch asks for a KafkaBatchContext.
-    const context = new KafkaBatchContext([payload]) as unknown as KafkaContext;
+    const context = new KafkaBatchContext([payload, times]) as unknown as KafkaContext;
     try {
       await this.handleEvent(topic, { pattern: topic, data: records }, context);
     } catch (err) {
