@@ -32,6 +32,11 @@ describe('routeKafkaLog', () => {
     assert.equal(routeKafkaLog(logLevel.WARN, 'something kafkajs warns about', undefined, 'starting'), 'warn');
   });
 
+  it('keeps a CreateTopics answer with per-topic errors at debug: createTopics reads "already exists" as done, and throws otherwise', () => {
+    assert.equal(routeKafkaLog(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', 'Topic creation errors', 'starting'), 'debug');
+    assert.equal(routeKafkaLog(logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)', 'Topic creation errors', 'running'), 'debug');
+  });
+
   it('keeps the idempotent producer\'s retry-limit warning at debug: the generator never resends a failed batch', () => {
     assert.equal(routeKafkaLog(logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees', undefined, 'running'), 'debug');
   });

@@ -21,6 +21,15 @@ const JOINED = 'Consumer has joined the group';
  */
 const IDEMPOTENT_RETRY_LIMIT = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
 
+/**
+ * kafkajs logs a CreateTopics answer with per-topic errors ("Topic creation errors") at ERROR, before
+ * `createTopics` itself reads TOPIC_ALREADY_EXISTS as "another app created it" (the generator and the
+ * processor start together). A creation that really fails throws from `createTopics`, and the app's
+ * start fails with that error.
+ */
+const CREATE_TOPICS_ANSWER = /^Response CreateTopics\b/;
+const TOPIC_CREATION_ERRORS = 'Topic creation errors';
+
 export type KafkaLogRoute = 'error' | 'warn' | 'retrying' | 'debug';
 
 /**
@@ -33,6 +42,7 @@ export type KafkaLogRoute = 'error' | 'warn' | 'retrying' | 'debug';
  */
 export function routeKafkaLog(level: number, message: string, error: unknown, phase: AppPhase): KafkaLogRoute {
   if (message === IDEMPOTENT_RETRY_LIMIT) return 'debug';
+  if (CREATE_TOPICS_ANSWER.test(message) && error === TOPIC_CREATION_ERRORS) return 'debug';
   if (level > logLevel.WARN) return 'debug';
   const retriable = (text: unknown) => typeof text === 'string' && (CONNECTION_RETRY.test(text) || RETRIABLE_BROKER_ERRORS.has(text));
   const expected = retriable(message) || retriable(error) || retriable(CONSUMER_CRASH.exec(message)?.[1]) || CONSUMER_RESTART.test(message);

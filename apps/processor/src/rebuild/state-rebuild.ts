@@ -124,7 +124,10 @@ export class StateRebuild implements OnApplicationShutdown {
         const ranges = await this.admin.rangeSince(this.kafka.ticksTopic, sinceMs);
         this.progress.startedAt = Date.now();
         this.progress.attempts++;
-        this.logger.warn(`REDIS_STATE_LOST: Redis does not hold the whole state; replaying the ticks since ${new Date(sinceMs).toISOString()} from Kafka`);
+        const ticks = ranges.reduce((sum, r) => sum + Math.max(0, Number(BigInt(r.end) - BigInt(r.start))), 0);
+        // Nothing in Kafka to put back is a first start (or an idle topic), not a loss worth an alarm.
+        const say = ticks > 0 ? this.logger.warn.bind(this.logger) : this.logger.log.bind(this.logger);
+        say(`REDIS_STATE_LOST: Redis does not hold the whole state; replaying the ${ticks} ticks since ${new Date(sinceMs).toISOString()} from Kafka`);
         await this.replayer.replay(ranges, runIds, this.progress, this.lease.whileHeld(this.stop.signal));
         if (this.stopped) return true;
         if (!(await this.state.markWhole(runIds))) {
