@@ -26,7 +26,7 @@ await runApp('processor', async (logger) => {
             heartbeatInterval: Math.floor(processor.sessionTimeoutMs / 3),
             // While all of its partitions are paused, kafkajs sleeps this long between fetches (and an
             // idle fetch waits this long on the broker): it bounds how late a paused partition's retry
-            // starts after its timer resumes it. kafkajs' 5 s default made every retry up to 5 s late.
+            // starts after its timer resumes it (kafkajs' default, 5 s, would make every retry up to 5 s late).
             maxWaitTimeInMs: 1000,
           },
           producer: { createPartitioner: Partitioners.DefaultPartitioner },

@@ -10,9 +10,9 @@ export const TICK_MS = 10;
 
 /**
  * One timer per tick for every throttled stream of every client, instead of one timer per stream: at
- * tens of thousands of clients a timer each was most of the gateway's event loop (profiled at 8,000
- * throttled clients: 40 % of its time in timer callbacks, each its own write syscall), and it grew with
- * every client connected, so accepting new ones slowed down as more were connected. Entries due in the
+ * tens of thousands of clients a timer each, each firing its own write syscall, is most of the gateway's
+ * event loop, and that grows with every client connected, so accepting new ones would slow down as more
+ * are connected. Entries due in the
  * same tick run in one callback, so a client's streams due together are written in one burst. An entry
  * runs at most one tick late. Live timers are bounded by the longest delay over TICK_MS, whatever the
  * number of clients.

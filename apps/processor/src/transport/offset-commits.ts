@@ -16,7 +16,7 @@ export interface CommitSource {
  *
  * One commit at a time; a failed one (a rebalance, the coordinator moving) is logged and its offsets go
  * with the next. A crash loses at most the last interval's commits: those ticks are fetched again and
- * found stale (at-least-once, as before). `flush()` commits what is left when the processor stops.
+ * found stale (at-least-once). `flush()` commits what is left when the processor stops.
  */
 export class OffsetCommits {
   private readonly logger = new Logger('OffsetCommits');
