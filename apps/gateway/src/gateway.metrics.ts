@@ -25,6 +25,8 @@ export class GatewayMetrics {
     observedGauge(registry, 'gateway_channels_pending', 'Channels wanted but not live yet (SUBSCRIBE in flight or Redis away)', () => feed.pendingCount);
     observedCounter(registry, 'gateway_subscribe_retries_total', 'Failed Redis SUBSCRIBEs retried with back-off', () => feed.subscribeRetries);
     observedCounter(registry, 'gateway_quotes_received_total', 'Quotes and bars received from Redis pub/sub', () => feed.received);
+    observedGauge(registry, 'gateway_feed_backlog', 'Messages waiting for fan-out while the gateway itself is behind', () => feed.backlog.size);
+    observedCounter(registry, 'gateway_feed_conflated_total', 'Messages replaced by a newer one of the same stream while fan-out was behind', () => feed.backlog.conflated);
     observedCounter(registry, 'gateway_feed_stale_dropped_total', 'Messages dropped for a seq older than one already sent on their stream (writes replayed after a Redis failover)', () => feed.staleDropped);
     observedGauge(registry, 'gateway_clients_behind', 'Clients whose updates are conflated for not reading fast enough', () => {
       let behind = 0;

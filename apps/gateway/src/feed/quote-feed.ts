@@ -3,7 +3,8 @@ import { barChannel, quoteChannel } from '#app/contracts';
 import { redisConfig, type RedisConfig } from '#app/config';
 import { textFrame } from '../connections/text-frame.js';
 import { ChannelSubscription } from './channel-subscription.js';
-import { FEED_SUBSCRIBER } from './feed.constants.js';
+import { FanOutBacklog, type FanOutItem } from './fan-out-backlog.js';
+import { FAN_OUT_BUDGET_MS, FEED_MAX_WAIT_MS, FEED_MAX_WAITING, FEED_SUBSCRIBER } from './feed.constants.js';
 import { FeedTrace } from './feed-trace.js';
 import { BAR_HEAD, seqOf, UPDATE_HEAD } from './server-frames.js';
 import type { FeedSubscriber } from './feed-subscriber.js';
@@ -31,9 +32,11 @@ interface Route {
  * The gateway's Redis pub/sub: one connection to the single server, or one per shard of a cluster (see
  * FeedSubscriber). It keeps a channel per stream that someone wants (a symbol's quotes, keyed `AAPL`,
  * or its bars of an interval, keyed `1m:AAPL`; see ChannelSubscription), and hands each message on, as it
- * is read, as one WebSocket frame built once and shared by every subscriber. Handing on is cheap (each
- * client's outbox queues it and writes once per turn), so the connection is always read promptly and
- * Redis never holds a backlog for the gateway. It re-subscribes every wanted channel itself
+ * is read, as one WebSocket frame built once and shared by every subscriber (each client's outbox queues
+ * it and writes once per turn). A gateway with more updates than it can hand on (thousands of clients at
+ * many times the rate) keeps reading Redis all the same: past a budget per turn messages wait in a
+ * backlog that is cut to the latest per stream when it grows too old or too long (FanOutBacklog), so the
+ * cost of falling behind is paid once per stream, not once per client, and Redis never cuts the feed. It re-subscribes every wanted channel itself
  * after a connection or a shard is lost rather than trusting ioredis, which restores only the channels
  * whose SUBSCRIBE it saw confirmed and does not report a failed re-subscription.
  *
@@ -50,6 +53,7 @@ export class QuoteFeed implements OnApplicationShutdown {
   /** Newest seq fanned out per stream, for the newest-seq-wins rule; forgotten with the channel. */
   private readonly newest = new Map<string, number>();
   private sink: FeedSink | null = null;
+  readonly backlog = new FanOutBacklog((item) => this.fanOut(item), { budgetMs: FAN_OUT_BUDGET_MS, maxWaiting: FEED_MAX_WAITING, maxWaitMs: FEED_MAX_WAIT_MS });
   received = 0;
   subscribeRetries = 0;
   /** Messages dropped for a seq older than one already fanned out (a Redis failover replaying writes). */
@@ -134,13 +138,16 @@ export class QuoteFeed implements OnApplicationShutdown {
     return { channel: barChannel(this.config.keyPrefix, key.slice(0, colon), key.slice(colon + 1)), head: BAR_HEAD };
   }
 
-  /** One frame built once for every subscriber of the stream. */
   private receive(channel: string, json: string): void {
     this.received++;
     const route = this.routes.get(channel);
     if (!route) return;
-    const { key, head } = route;
-    if (head === UPDATE_HEAD) this.trace.read(json);
+    if (route.head === UPDATE_HEAD) this.trace.read(json);
+    this.backlog.push({ key: route.key, head: route.head, json, keep: route.head === BAR_HEAD && json.includes(CLOSED) });
+  }
+
+  /** One frame built once for every subscriber of the stream. */
+  private fanOut({ key, head, json, keep: closes }: FanOutItem): void {
     const seq = seqOf(json);
     const newest = this.newest.get(key) ?? -1;
     if (seq < newest || (seq === newest && head === UPDATE_HEAD)) {
@@ -148,8 +155,7 @@ export class QuoteFeed implements OnApplicationShutdown {
       return;
     }
     this.newest.set(key, seq);
-    const closes = head === BAR_HEAD && json.includes(CLOSED);
-    const delivered = this.sink?.deliver(key, seq, textFrame(head + json + '}'), closes) ?? false;
+    const delivered = this.sink?.deliver(key, seq, textFrame(head + json + '}'), closes === true) ?? false;
     if (delivered && head === UPDATE_HEAD) this.trace.fannedOut(json);
   }
 }
