@@ -7,7 +7,7 @@
 //
 // Alongside: whether Redis cut the server's pub/sub connection (its CLIENT id gone; the peak output
 // buffer Redis held for it, against `client-output-buffer-limit pubsub 32mb 8mb 60`), the gateway's
-// own conflation (peak gateway_clients_behind, per-client conflation and 1013 closes), its peak RSS, and the updates the clients received against those published in the
+// own conflation (gateway_feed_conflated_total, peak gateway_feed_backlog and gateway_clients_behind, per-client conflation and 1013 closes), its peak RSS, and the updates the clients received against those published in the
 // window. The raw ws server (no conflation at all) is the baseline where the profile asks for it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
@@ -54,7 +54,7 @@ async function scenario({ server, o, options, report }) {
     const feeds = await pubSubConnectionsOf(redis, serverPid, REDIS_PORT);
     if (feeds.length === 0) throw new Error(`no pub/sub connection of the ${server} (pid ${serverPid}) in CLIENT LIST`);
     const watch = new PubSubWatch(redis, feeds.map((c) => c.id)).start();
-    const peaks = target.metricsPort ? new MetricPeaks(target.metricsPort, ['gateway_clients_behind']).start() : null;
+    const peaks = target.metricsPort ? new MetricPeaks(target.metricsPort, ['gateway_feed_backlog', 'gateway_clients_behind']).start() : null;
 
     report.log(`behind: ${o.multiplier}x, ${rate} ticks/s (TICK_INTERVAL_MS=${settings.TICK_INTERVAL_MS}, TICK_BURST=${settings.TICK_BURST}) for ${o.runSec} s`);
     generator = await startBenchApp('generator', { ...env, ...settings });
@@ -115,6 +115,8 @@ async function scenario({ server, o, options, report }) {
       peakOutputBufferMiB: pubsub.peakOutputMiB,
       feedReceived: counters.get('gateway_quotes_received_total'),
       feedStaleDropped: counters.get('gateway_feed_stale_dropped_total'),
+      feedConflated: counters.get('gateway_feed_conflated_total'),
+      feedBacklogPeak: backlog?.gateway_feed_backlog,
       clientsBehindPeak: backlog?.gateway_clients_behind,
       metricsScrapesFailed: backlog?.failedScrapes,
       updatesConflated: counters.get('gateway_updates_conflated_total'),
