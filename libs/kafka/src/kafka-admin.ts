@@ -91,6 +91,13 @@ export class KafkaAdmin implements OnApplicationShutdown {
     return ends.reduce((lag, p) => lag + Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0)), 0);
   }
 
+  /** Whether `groupId` has committed an offset of any partition of `topic`. */
+  async hasCommitted(groupId: string, topic: string): Promise<boolean> {
+    await this.connect();
+    const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+    return committed.partitions.some((p) => Number(p.offset) >= 0);
+  }
+
   /**
    * Per partition of `topic`, the offsets from the first record at or after `sinceMs` (Kafka's
    * offsets-for-times; the log's start where retention has removed older ones) to the high watermark.

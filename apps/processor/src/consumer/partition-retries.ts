@@ -103,7 +103,9 @@ export class PartitionRetries {
     this.control?.pause(topic, partition);
     const delay = Math.min(MAX_RETRY_DELAY_MS, FIRST_RETRY_DELAY_MS * 2 ** (failing.failures - 1));
     failing.timer = setTimeout(() => this.retry(key), delay);
-    if (failing.failures === 1) this.logger.warn(`${key}: paused, retrying in ${delay} ms: ${reason}`);
+    // STATE_LOST is the designed wait for the state check or rebuild, which logs for itself.
+    if (failing.failures === 1 && reason.includes('STATE_LOST')) this.logger.log(`${key}: waiting for the Redis state check or rebuild, retrying in ${delay} ms`);
+    else if (failing.failures === 1) this.logger.warn(`${key}: paused, retrying in ${delay} ms: ${reason}`);
     else if (failing.failures === this.budget) {
       this.logger.error(`${key}: still failing after ${failing.failures} attempts over ${seconds(now - failing.since)}, readiness is down: ${reason}`);
     } else this.logger.debug(`${key}: attempt ${failing.failures} failed, retrying in ${delay} ms: ${reason}`);

@@ -19,6 +19,8 @@ class FakeWorld {
   run = 'run-1';
   marked: string | null = null;
   retentionMs = 7 * 24 * HOUR;
+  /** Whether the live group has committed any offset (false: a first start). */
+  committed = true;
   replays: Array<{ runId: string; sinceMs: number }> = [];
   leaseHolder: string | null = null;
   /** What a replay does before it resolves: lets a test interleave events with it. */
@@ -51,6 +53,7 @@ class FakeWorld {
     const admin = {
       rangeSince: async (_topic: string, sinceMs: number) => ((this.lastSince = sinceMs), RANGES),
       retentionMs: async () => this.retentionMs,
+      hasCommitted: async () => this.committed,
     } as unknown as KafkaAdmin;
     const replayer = {
       replay: async (_ranges: ReplayRange[], runIds: RunIds, progress: ReplayProgress, signal: AbortSignal) => {
@@ -67,7 +70,7 @@ class FakeWorld {
     const quotes = { onStateLost: (listener: () => void) => (this.lostListener = listener) } as unknown as QuoteStore;
     const rebuild = new StateRebuild(
       { ticksTopic: 'ticks' },
-      { history: { maxPerSymbol: 1000, maxAgeMs: HOUR }, barRetentionMs: { '1s': HOUR, '1m': 6.5 * HOUR } },
+      { history: { maxPerSymbol: 1000, maxAgeMs: HOUR }, barRetentionMs: { '1s': HOUR, '1m': 6.5 * HOUR }, groupId: 'g' },
       this.redis as unknown as RedisClient,
       admin,
       state,
@@ -99,6 +102,18 @@ describe('StateRebuild', () => {
     await settled(rebuild);
     assert.equal(rebuild.status, 'whole');
     assert.equal(world.replays.length, 0);
+  });
+
+  it('marks the state whole without a replay when the group has committed nothing (a first start: nothing stored to lose)', async () => {
+    const world = new FakeWorld();
+    world.committed = false;
+    const rebuild = world.rebuild();
+    rebuild.start();
+    await settled(rebuild);
+    assert.equal(rebuild.status, 'whole');
+    assert.equal(world.replays.length, 0);
+    assert.equal(world.marked, 'run-1');
+    assert.deepEqual(world.warnings, [], 'a first start raises no alarm');
   });
 
   it('replays the longest Redis retention (the 1-minute bars, 6.5 h) when the state is from another run, then marks it whole', async () => {

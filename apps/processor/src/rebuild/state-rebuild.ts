@@ -45,10 +45,11 @@ export class StateRebuild implements OnApplicationShutdown {
   private readonly stop = new AbortController();
   readonly progress: ReplayProgress & { startedAt?: number; attempts: number } = { replayed: 0, total: 0, attempts: 0 };
   private readonly windowMs: number;
+  private readonly groupId: string;
 
   constructor(
     @Inject(kafkaConfig.KEY) private readonly kafka: Pick<KafkaConfig, 'ticksTopic'>,
-    @Inject(processorConfig.KEY) processor: Pick<ProcessorConfig, 'history' | 'barRetentionMs'>,
+    @Inject(processorConfig.KEY) processor: Pick<ProcessorConfig, 'history' | 'barRetentionMs' | 'groupId'>,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly admin: KafkaAdmin,
     private readonly state: RedisState,
@@ -60,6 +61,7 @@ export class StateRebuild implements OnApplicationShutdown {
     @Optional() @Inject(REBUILD_RETRY_MS) private readonly retryMs = RETRY_MS,
   ) {
     this.windowMs = Math.max(processor.history.maxAgeMs, ...Object.values(processor.barRetentionMs));
+    this.groupId = processor.groupId;
     quotes.onStateLost(() => this.request());
   }
 
@@ -116,6 +118,15 @@ export class StateRebuild implements OnApplicationShutdown {
         this.move('whole');
         return true;
       }
+      // Redis can only have lost what the group committed: with nothing committed (a first start) the
+      // live consumer reads the topic from its beginning, and there is nothing to put back first.
+      if (!(await this.admin.hasCommitted(this.groupId, this.kafka.ticksTopic))) {
+        if (!(await this.state.markWhole(runIds))) return false;
+        this.logger.log('no offsets committed yet (a first start): Redis state starts whole, nothing to rebuild');
+        this.move('whole');
+        this.retries.retryAll();
+        return true;
+      }
       this.move('rebuilding');
       if (!(await this.lease.acquire())) return false;
       try {
@@ -144,7 +155,11 @@ export class StateRebuild implements OnApplicationShutdown {
       return true;
     } catch (err) {
       // Once per series of failures (Redis or Kafka away fails every attempt until it is back).
-      if (!this.stopped && this.failures++ === 0) this.logger.warn(`rebuild attempt failed, retrying every ${this.retryMs} ms: ${(err as Error).message}`);
+      // A broker still booting answers with errors kafkajs calls retriable: expected, not an alarm.
+      if (!this.stopped && this.failures++ === 0) {
+        const say = (err as { retriable?: boolean }).retriable ? this.logger.log.bind(this.logger) : this.logger.warn.bind(this.logger);
+        say(`rebuild attempt failed, retrying every ${this.retryMs} ms: ${(err as Error).message}`);
+      }
       return this.stopped;
     }
   }
