@@ -39,7 +39,7 @@ export async function run(options, report) {
   const env = benchEnv({ WS_MAX_CONNECTIONS: String(maxPerWorker), GATEWAY_WORKERS: String(workers), LOG_LEVEL: 'log' });
   report.log(`c100k: ${clients} clients over ${workers} gateway workers (WS_MAX_CONNECTIONS=${maxPerWorker} each), hold ${o.holdSec} s`);
   const processor = await startBenchApp('processor', { ...env, LOG_LEVEL: 'warn' });
-  const gateway = await startBenchApp('gateway', env);
+  const gateway = await startBenchApp('gateway', env, { profile: options.profile && workers === 1 && BENCH });
   let fleet = [];
   let generator;
   try {
