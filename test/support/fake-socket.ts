@@ -19,8 +19,13 @@ export function fakeSocket(bufferedAmount = 0) {
   const raw = {
     writes: 0,
     corked: 0,
+    /** Corked writes ended: one per flush of the client's outbox. */
+    uncorks: 0,
     cork: () => raw.corked++,
-    uncork: () => raw.corked--,
+    uncork: () => {
+      raw.corked--;
+      raw.uncorks++;
+    },
     write: (frame: Buffer) => {
       raw.writes++;
       sent.push(framePayload(frame));

@@ -59,18 +59,6 @@ describe('ClientSession streams', () => {
     assert.deepEqual(sent, ['aapl-2']);
   });
 
-  it('throttles what a gate lets out like any update', async () => {
-    const { session: s, sent } = session();
-    s.setThrottle('AAPL', 1000);
-    const gate = s.gate('AAPL');
-    s.deliver('AAPL', 2, f('aapl-2'));
-    s.deliver('AAPL', 3, f('aapl-3'));
-    s.openGate('AAPL', gate, 1);
-    await turn();
-    assert.deepEqual(sent, ['aapl-2']);
-    s.close();
-  });
-
   it("keeps a bar's closing frame for a client that is behind, where later frames of the bar stream replace each other", async () => {
     const { session: s, sent, socket, drain } = session();
     socket.bufferedAmount = 2000;
@@ -178,7 +166,6 @@ describe('ClientSession, what exists only while needed', () => {
     await s.settled();
     assert.equal(s.enqueue(async () => undefined), false);
     assert.equal(s.isBusy, false);
-    s.setThrottle('AAPL', 500);
     s.deliver('AAPL', 1, f('aapl-1'));
     await turn();
     assert.deepEqual(sent, []);
@@ -216,39 +203,6 @@ describe('ClientSession, what exists only while needed', () => {
     });
     await s.settled();
     assert.equal((failures[0] as Error).message, 'later');
-  });
-
-  it('creates the throttle on the first throttled stream and drops it with the last, sending what waited', async () => {
-    const { session: s, sent } = session();
-    s.setThrottle('AAPL', 0);
-    s.deliver('AAPL', 1, f('aapl-1'));
-    s.setThrottle('AAPL', 1000);
-    s.setThrottle('GOOG', 1000);
-    s.deliver('AAPL', 2, f('aapl-2'));
-    s.deliver('AAPL', 3, f('aapl-3'));
-    s.deliver('GOOG', 1, f('goog-1'));
-    s.deliver('GOOG', 2, f('goog-2'));
-    await turn();
-    assert.deepEqual(sent, ['aapl-1', 'aapl-2', 'goog-1']);
-    s.forgetThrottle('GOOG');
-    s.setThrottle('AAPL', 0);
-    await turn();
-    assert.deepEqual(sent, ['aapl-1', 'aapl-2', 'goog-1', 'aapl-3'], 'the waiting AAPL update goes out; the forgotten GOOG one does not');
-    s.deliver('AAPL', 4, f('aapl-4'));
-    s.deliver('AAPL', 5, f('aapl-5'));
-    await turn();
-    assert.deepEqual(sent.slice(-2), ['aapl-4', 'aapl-5'], 'unthrottled again');
-  });
-
-  it('forgets a waiting throttled update when closed, and its timer sends nothing later', async () => {
-    const { session: s, sent } = session();
-    s.setThrottle('AAPL', 20);
-    s.deliver('AAPL', 1, f('aapl-1'));
-    s.deliver('AAPL', 2, f('aapl-2'));
-    await turn();
-    s.close();
-    await new Promise((r) => setTimeout(r, 40));
-    assert.deepEqual(sent, ['aapl-1']);
   });
 
   it('has no bar set until the first bar subscription asks for one', () => {

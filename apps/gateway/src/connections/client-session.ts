@@ -7,7 +7,6 @@ import { RawSocketAccess } from './raw-socket-access.js';
 import { SessionQueue, type SessionTask } from './session-queue.js';
 import { StreamGate } from './stream-gate.js';
 import { textFrame } from './text-frame.js';
-import { UpdateThrottle } from './update-throttle.js';
 
 export interface SessionLimits extends OutboxLimits {
   /** Requests that may wait behind the one running; past it the client gets RATE_LIMITED. */
@@ -21,14 +20,15 @@ const TERMINATE_AFTER_CLOSE_MS = 1000;
 let nextId = 0;
 
 /**
- * One connected client. An update of a stream goes through three steps, each owned by a small piece:
- * the stream's gate while its snapshot is read (StreamGate), the client's throttle if it asked for one
- * (UpdateThrottle), then the outbox, which writes once per turn and holds the slow-client rule
- * (ClientOutbox). Requests run one at a time in a bounded queue (SessionQueue).
+ * One connected client. An update of a stream goes through two steps, each owned by a small piece:
+ * the stream's gate while its snapshot is read (StreamGate), then the outbox, which writes once per turn
+ * and holds the slow-client rule (ClientOutbox). A throttled stream's updates reach `deliver` already
+ * thinned out (ThrottleGrid, per stream rather than per client). Requests run one at a time in a bounded
+ * queue (SessionQueue).
  *
  * A session is open until `close`, once; work that resumes after an await checks `isActive` and gives up
  * on a closed session, so nothing is ever indexed or sent for a client that has gone. What only some
- * clients need exists only while needed (the request queue, the throttle, the gates, the bar set): a
+ * clients need exists only while needed (the request queue, the gates, the bar set): a
  * gateway holds many thousands of idle sessions.
  */
 export class ClientSession implements OutboxSocket {
@@ -39,8 +39,6 @@ export class ClientSession implements OutboxSocket {
   private barKeys: Set<string> | null = null;
   /** Streams whose snapshot is being read or was just sent; null while there are none. */
   private gates: Map<string, StreamGate> | null = null;
-  /** Streams the client asked to receive at most every N ms; null while none is throttled. */
-  private throttle: UpdateThrottle | null = null;
   /** The requests waiting or running; null while there are none. */
   private queue: SessionQueue | null = null;
   private readonly outbox: ClientOutbox;
@@ -83,14 +81,12 @@ export class ClientSession implements OutboxSocket {
     return this.outbox.isBehind;
   }
 
-  /** Ends the session: waiting requests, gated, throttled and queued frames are dropped. Idempotent. */
+  /** Ends the session: waiting requests, gated and queued frames are dropped. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.queue?.close();
     this.queue = null;
-    this.throttle?.clear();
-    this.throttle = null;
     this.gates = null;
     this.outbox.close();
   }
@@ -132,7 +128,6 @@ export class ClientSession implements OutboxSocket {
   /** A bar's closing frame is its final values: it goes out like a reply, never replaced by a later frame. */
   private pass(key: string, frame: Buffer, closes: boolean): void {
     if (closes) return this.outbox.reply(frame);
-    if (this.throttle && !this.throttle.admit(key, frame)) return;
     this.outbox.update(key, frame);
   }
 
@@ -164,28 +159,6 @@ export class ClientSession implements OutboxSocket {
 
   private forgetGate(key: string, gate: StreamGate): void {
     if (this.gates?.get(key) === gate) this.dropGate(key);
-  }
-
-  /** Sends `key` at most every `intervalMs` (0: unthrottled, a waiting update goes out now). */
-  setThrottle(key: string, intervalMs: number): void {
-    if (intervalMs === 0 && !this.throttle) return;
-    if (this.closed) return;
-    this.throttle ??= new UpdateThrottle(
-      (stream, frame) => this.outbox.update(stream, frame),
-      () => this.stats.updatesConflated++,
-    );
-    this.throttle.set(key, intervalMs);
-    this.dropIdleThrottle();
-  }
-
-  /** Forgets `key`'s throttle and any update waiting in it (the client unsubscribed). */
-  forgetThrottle(key: string): void {
-    this.throttle?.forget(key);
-    this.dropIdleThrottle();
-  }
-
-  private dropIdleThrottle(): void {
-    if (this.throttle?.size === 0) this.throttle = null;
   }
 
   /** Runs the task after this session's earlier ones; false when the queue is full or the session closed. */

@@ -47,8 +47,9 @@ export class SubscriptionService {
     if (symbols.length === 0) return;
     const added = symbols.filter((s) => !session.symbols.has(s));
     if (!this.hasRoom(session, session.symbols.size, added)) return;
-    for (const symbol of symbols) session.setThrottle(symbol, request.throttleMs ?? 0);
-    const gates = this.gateAndIndex(session, added, session.symbols);
+    const throttleMs = request.throttleMs ?? 0;
+    for (const symbol of symbols) this.index.setThrottle(symbol, session, throttleMs);
+    const gates = this.gateAndIndex(session, added, session.symbols, throttleMs);
     session.send({ type: 'subscribed', payload: { symbols } });
     const since = new Map([...(request.since ?? [])].filter(([symbol]) => added.includes(symbol)));
     await this.whenLive(session, gates, () => this.sendSnapshot(session, gates, since));
@@ -94,11 +95,11 @@ export class SubscriptionService {
   }
 
   /** Gates each new stream before indexing it, so not one of its updates slips past the snapshot. */
-  private gateAndIndex(session: ClientSession, keys: string[], into: Set<string>): Map<string, StreamGate> {
+  private gateAndIndex(session: ClientSession, keys: string[], into: Set<string>, throttleMs = 0): Map<string, StreamGate> {
     const gates = new Map<string, StreamGate>();
     for (const key of keys) {
       gates.set(key, session.gate(key));
-      if (this.index.add(key, session, into)) void this.feed.want(key);
+      if (this.index.add(key, session, into, throttleMs)) void this.feed.want(key);
     }
     return gates;
   }
@@ -221,7 +222,6 @@ export class SubscriptionService {
   }
 
   private drop(session: ClientSession, key: string, keys: Set<string>): void {
-    session.forgetThrottle(key);
     session.dropGate(key);
     if (this.index.remove(key, session, keys)) this.feed.release(key);
   }
