@@ -163,6 +163,9 @@ export async function run(options, report) {
       gatewayCpuPct: Object.fromEntries(gatewayCpu.map(([n, p]) => [n, p.cpuPct])),
       gatewayCpuPctTotal: sum(gatewayCpu.map(([, p]) => p.cpuPct)),
       clientsCpuPctTotal: sum(clientCpu.map(([, p]) => p.cpuPct)),
+      // CPU per delivered update on each side: what decides how many clients two cores carry.
+      gatewayCpuUsPerUpdate: perUpdateUs(sum(gatewayCpu.map(([, p]) => p.cpuPct)), received.updates / cpu.seconds),
+      clientsCpuUsPerUpdate: perUpdateUs(sum(clientCpu.map(([, p]) => p.cpuPct)), received.updates / cpu.seconds),
       clientsRssMiBTotal: Math.round(sum(clientCpu.map(([, p]) => p.rssMaxMiB))),
       machine: { busyPct: cpu.machineBusyPct, othersCpuPct: cpu.othersCpuPct, cores: cpu.cores },
       newClientSnapshotMs: summary(snapshotMs),
@@ -256,3 +259,8 @@ async function until(check, timeoutMs, what) {
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 const mib = (bytes) => Math.round((bytes / 1048576) * 10) / 10;
 const summary = (values) => ({ max: values.some((v) => typeof v !== 'number') ? values : Math.max(...values), samples: values });
+
+/** Microseconds of CPU per update from a CPU share (% of one core) and updates per second. */
+function perUpdateUs(cpuPct, updatesPerSec) {
+  return updatesPerSec > 0 ? Math.round((cpuPct / 100 / updatesPerSec) * 1e7) / 10 : NaN;
+}
