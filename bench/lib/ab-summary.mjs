@@ -4,7 +4,7 @@
 // counts); CPU samples and settings are left out.
 import { table } from './bench-report.mjs';
 
-const FIGURE = /(^|\.)(p50|p99|ticksPerSec|updatesPerSec|peakUpdatesPerSec|keptUpToPerSec|rssKiBPerConnection|heapUsedKiBPerConnection|atLatest1s|pubsubDisconnects|deliveredShare|peakRssMiB|overallPerSec|CpuUsPerUpdate|CpuPctTotal|shareWithGapOver2s)$/;
+const FIGURE = /(^|\.)(p50|p99|ticksPerSec|updatesPerSec|peakUpdatesPerSec|keptUpToPerSec|rssKiBPerConnection|heapUsedKiBPerConnection|atLatest1s|pubsubDisconnects|deliveredShare|peakRssMiB|overallPerSec|gatewayCpuUsPerUpdate|clientsCpuUsPerUpdate|gatewayCpuPctTotal|clientsCpuPctTotal|shareWithGapOver2s)$/;
 const SKIP = new Set(['cpu', 'side', 'pair', 'perClientMin', 'perClientMax']);
 
 /** `{ 'a.b.p50': 1.2, ... }` for the figures of one result. */
