@@ -3,7 +3,8 @@
  * outboxes and writing the outboxes to their sockets, together. Past it the rest waits for a later turn,
  * and the event loop reads its sockets in between, Redis's among them. Each read takes at most what the
  * kernel holds for the socket (its receive buffer, 128 KiB by default on Linux), so a turn that runs long
- * throttles the feed to that much per turn, and Redis holds the rest until it cuts the connection.
+ * throttles the feed to that much per turn, and Redis holds the rest until it cuts the connection; the
+ * backlog, which cuts what waits to the latest per stream, sees only what was read.
  *
  * The clock starts at the turn's first delivery work and stops at the next check phase (setImmediate),
  * so consecutive stretches of delivery share one budget whichever of fan-out or writing does them.
