@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { setImmediate as turn } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { ClientOutbox, type OutboxSocket } from './client-outbox.js';
+import { DeliveryTurn } from './delivery-turn.js';
+import { OutboxWriter } from './outbox-writer.js';
 
-function outbox(limits = { slowBytes: 100, maxBytes: 1000 }) {
+function outbox(limits = { slowBytes: 100, maxBytes: 1000 }, writer?: OutboxWriter, onWrite = () => {}) {
   const written: string[][] = [];
   const drains: Array<() => void> = [];
   let batch: string[] | null = null;
@@ -13,7 +15,10 @@ function outbox(limits = { slowBytes: 100, maxBytes: 1000 }) {
       written.push(batch!);
       batch = null;
     },
-    write: (frame: Buffer) => batch!.push(String(frame)),
+    write: (frame: Buffer) => {
+      batch!.push(String(frame));
+      onWrite();
+    },
     once: (_event: string, listener: () => void) => drains.push(listener),
     get writableNeedDrain() {
       return socket.bufferedAmount > 0;
@@ -28,7 +33,7 @@ function outbox(limits = { slowBytes: 100, maxBytes: 1000 }) {
     closeAsTooSlow: () => socket.closedAsTooSlow++,
   };
   const counters = { messagesSent: 0, updatesConflated: 0 };
-  const box = new ClientOutbox(target, limits, counters);
+  const box = new ClientOutbox(target, limits, counters, writer);
   return { box, written, socket, counters, drain: () => drains.splice(0).forEach((l) => l()) };
 }
 
@@ -129,5 +134,23 @@ describe('ClientOutbox', () => {
     drain();
     await turn();
     assert.deepEqual(written, [['aapl-5', 'unsubscribed', 'subscribed', 'snapshot-6', 'aapl-8']]);
+  });
+
+  it("writes no more outboxes once the turn's delivery budget is spent; the rest go first next turn, and fan-out waits for them", async () => {
+    let time = 0;
+    const turnBudget = new DeliveryTurn(10, { now: () => time });
+    const writer = new OutboxWriter(turnBudget);
+    const order: string[] = [];
+    const clients = [0, 1, 2].map((i) => outbox({ slowBytes: 100, maxBytes: 1000 }, writer, () => ((time += 6), order.push(`c${i}`))));
+    clients.forEach(({ box }, i) => box.update('AAPL', f(`a${i}`)));
+    await turn();
+    assert.deepEqual(order, ['c0', 'c1'], 'two writes of 6 ms spend the 10 ms budget');
+    assert.equal(turnBudget.writesLeft, true);
+    assert.equal(turnBudget.mayFanOut(), false);
+    clients[0].box.update('AAPL', f('a0-2'));
+    await turn();
+    assert.deepEqual(order, ['c0', 'c1', 'c2', 'c0'], 'the one left is written first');
+    assert.equal(turnBudget.writesLeft, false);
+    assert.deepEqual(clients[0].written, [['a0'], ['a0-2']]);
   });
 });

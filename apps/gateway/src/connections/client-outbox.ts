@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { outboxWriter, type OutboxWriter } from './outbox-writer.js';
 
 /** What an outbox writes to and asks about: the TCP socket under a client's WebSocket. */
 export interface OutboxSocket {
@@ -30,7 +31,8 @@ interface Entry {
 
 /**
  * One client's outgoing frames, already encoded as WebSocket frames, written once per turn of the event
- * loop in one corked write (one writev for everything the turn produced for the client).
+ * loop in one corked write (one writev for everything the turn produced for the client), by the
+ * OutboxWriter, within the turn's delivery budget.
  *
  * The slow-client rule, the only one: a client whose socket still holds more than `slowBytes` that the
  * kernel has not taken (it reads slower than it is written to), or for whom one turn brings more than
@@ -39,8 +41,8 @@ interface Entry {
  * dropped, and no update is moved across one. A client for whom Node holds more than `maxBytes` (only
  * replies can get it there) is closed (1013).
  *
- * States: idle (nothing queued), queued (a flush is scheduled for this turn), waiting (over the bound;
- * a flush follows the socket's `drain`), closed. Conflating is a flag of the queued and waiting states.
+ * States: idle (nothing queued), queued (the writer writes it this turn, or first in a later one once the
+ * turn's delivery budget is spent), waiting (over the bound; a flush follows the socket's `drain`), closed. Conflating is a flag of the queued and waiting states.
  */
 export class ClientOutbox {
   private queue: Entry[] = [];
@@ -54,6 +56,7 @@ export class ClientOutbox {
     private readonly socket: OutboxSocket,
     private readonly limits: OutboxLimits,
     private readonly counters: OutboxCounters,
+    private readonly writer: Pick<OutboxWriter, 'schedule'> = outboxWriter,
   ) {}
 
   /** True while updates are being conflated because the client does not read as fast as it is written to. */
@@ -112,14 +115,14 @@ export class ClientOutbox {
   private drained(): void {
     if (this.state !== 'waiting') return;
     this.state = 'queued';
-    flushes.schedule(this);
+    this.writer.schedule(this);
   }
 
   private enqueue(stream: string | null, frame: Buffer): void {
     if (this.state === 'idle') {
       this.state = 'queued';
       this.heldAtStart = this.socket.bufferedAmount;
-      flushes.schedule(this);
+      this.writer.schedule(this);
     }
     this.queue.push({ stream, frame });
     this.queuedBytes += frame.length;
@@ -165,29 +168,3 @@ export class ClientOutbox {
     this.enqueue(stream, frame);
   }
 }
-
-/**
- * The outboxes with something to write this turn, flushed together once the turn's I/O has been read:
- * every message Redis delivered in one read, or in several reads of the same poll, goes out to each client
- * in one write.
- */
-class FlushSchedule {
-  private due: ClientOutbox[] = [];
-  private scheduled = false;
-
-  schedule(outbox: ClientOutbox): void {
-    this.due.push(outbox);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.run());
-  }
-
-  private run(): void {
-    this.scheduled = false;
-    const due = this.due;
-    this.due = [];
-    for (const outbox of due) outbox.flush();
-  }
-}
-
-const flushes = new FlushSchedule();

@@ -1,23 +1,34 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DeliveryTurn } from '../connections/delivery-turn.js';
 import { FanOutBacklog, type FanOutItem } from './fan-out-backlog.js';
 
-/** A clock the spec moves, and deferred work the spec runs when it says the event loop turns. */
+/**
+ * A clock the spec moves, and deferred work the spec runs when it says the event loop turns. `write`
+ * stands for the outboxes' writes: delivery work of the same turn, on the same budget.
+ */
 function harness({ budgetMs = 10, maxWaiting = 100, maxWaitMs = 1000, costMs = 0 } = {}) {
   let time = 0;
   const queue: Array<() => void> = [];
   const sent: string[] = [];
+  const clock = { now: () => time, defer: (run: () => void) => queue.push(run) };
+  const turn = new DeliveryTurn(budgetMs, clock);
   const backlog = new FanOutBacklog(
     (item: FanOutItem) => {
       sent.push(`${item.key}=${item.json}`);
       time += costMs;
     },
-    { budgetMs, maxWaiting, maxWaitMs, now: () => time, defer: (run) => queue.push(run) },
+    { turn, maxWaiting, maxWaitMs, ...clock },
   );
   return {
     backlog,
     sent,
+    turnState: turn,
     advance: (ms: number) => (time += ms),
+    write: (ms: number) => {
+      turn.hasTime();
+      time += ms;
+    },
     /** One turn of the event loop: what was deferred so far runs. */
     turn: () => queue.splice(0).forEach((run) => run()),
   };
@@ -138,5 +149,43 @@ describe('FanOutBacklog', () => {
     backlog.push(item('1m:AAPL', 'bar-7'));
     assert.deepEqual(backlog.size, 2);
     assert.deepEqual(sent, ['X=first']);
+  });
+
+  it("counts the writes fan-out queued against the turn's budget: once they have spent it, messages wait for a later turn", () => {
+    // Writing what fan-out queued costs several times the fan-out; a turn that fanned out within budget
+    // and then wrote for hundreds of ms read Redis a few times a second (issue 19, goal 7).
+    const { backlog, sent, write, turn } = harness({ budgetMs: 10 });
+    backlog.push(item('AAPL', '1'));
+    turn();
+    write(11); // the check phase: the outboxes write what AAPL 1 queued
+    backlog.push(item('AAPL', '2')); // the next poll
+    assert.deepEqual(sent, ['AAPL=1']);
+    assert.equal(backlog.size, 1);
+    turn();
+    assert.deepEqual(sent, ['AAPL=1', 'AAPL=2']);
+  });
+
+  it('holds messages back while writes of an earlier turn are left, and fans them out once they are written', () => {
+    const { backlog, sent, turnState, turn } = harness();
+    turnState.writesLeft = true;
+    backlog.push(item('AAPL', '1'));
+    turn();
+    assert.deepEqual(sent, [], 'the writer has not caught up: nothing is queued behind its outboxes');
+    assert.equal(backlog.size, 1);
+    turnState.writesLeft = false;
+    turn();
+    assert.deepEqual(sent, ['AAPL=1']);
+  });
+
+  it('still cuts to the latest per stream while it waits for the writes', () => {
+    const { backlog, sent, turnState, advance, turn } = harness({ maxWaitMs: 100 });
+    turnState.writesLeft = true;
+    for (let i = 1; i <= 4; i++) backlog.push(item('AAPL', String(i)));
+    advance(101);
+    turn();
+    assert.equal(backlog.conflated, 3);
+    turnState.writesLeft = false;
+    turn();
+    assert.deepEqual(sent, ['AAPL=4']);
   });
 });

@@ -1,3 +1,5 @@
+import type { DeliveryTurn } from '../connections/delivery-turn.js';
+
 export interface FanOutItem {
   key: string;
   head: string;
@@ -9,8 +11,8 @@ export interface FanOutItem {
 }
 
 export interface BacklogOptions {
-  /** Longest stretch of fan-out in one turn of the event loop before messages wait for a later turn. */
-  budgetMs: number;
+  /** The turn's delivery budget, shared with the writes fan-out queues (see DeliveryTurn). */
+  turn: Pick<DeliveryTurn, 'mayFanOut'>;
   /** Waiting messages past which only the latest per stream is kept. */
   maxWaiting: number;
   /** How long the oldest waiting message may wait before only the latest per stream is kept. */
@@ -20,8 +22,9 @@ export interface BacklogOptions {
 }
 
 /**
- * Keeps the gateway reading Redis when fan-out cannot keep up. Messages fan out at once while the
- * current turn of the event loop has spent less than `budgetMs` on them; after that they wait, in
+ * Keeps the gateway reading Redis when delivery cannot keep up. Messages fan out at once while the
+ * current turn of the event loop is within its delivery budget, which the writes that fan-out queues
+ * spend too, and no writes of an earlier turn are left (see DeliveryTurn); otherwise they wait, in
  * order, and are worked off in later turns, between which the socket is read again. Nothing is lost
  * while fewer than `maxWaiting` wait and none has waited `maxWaitMs` (a burst, a busy machine). Past
  * that the gateway is falling behind for good: the waiting messages are cut down to the latest per
@@ -32,8 +35,6 @@ export interface BacklogOptions {
 export class FanOutBacklog {
   private waiting: FanOutItem[] = [];
   private head = 0;
-  private sliceStart = 0;
-  private inSlice = false;
   private draining = false;
   conflated = 0;
   deferred = 0;
@@ -58,7 +59,7 @@ export class FanOutBacklog {
   }
 
   push(item: FanOutItem): void {
-    if (this.size === 0 && this.withinBudget()) {
+    if (this.size === 0 && this.options.turn.mayFanOut()) {
       this.fanOut(item);
       return;
     }
@@ -71,17 +72,6 @@ export class FanOutBacklog {
       this.draining = true;
       this.defer(() => this.drain());
     }
-  }
-
-  private withinBudget(): boolean {
-    const now = this.now();
-    if (!this.inSlice) {
-      this.inSlice = true;
-      this.sliceStart = now;
-      this.defer(() => (this.inSlice = false));
-      return true;
-    }
-    return now - this.sliceStart < this.options.budgetMs;
   }
 
   /** The latest waiting message of each stream, in the order they arrived; they wait afresh from `now`. */
@@ -104,17 +94,14 @@ export class FanOutBacklog {
   }
 
   /**
-   * Works off one budget of waiting messages. The wait is checked here too, not only when a message
-   * arrives: after the last one of a burst nothing else arrives, and the backlog would otherwise send
-   * every stale message before the latest, for as long as the whole backlog takes.
+   * Works off waiting messages while the turn's budget lasts. The wait is checked here too, not only when
+   * a message arrives: after the last one of a burst nothing else arrives, and the backlog would otherwise
+   * send every stale message before the latest, for as long as the whole backlog takes.
    */
   private drain(): void {
     const start = this.now();
     if (this.size > 0 && this.waitedTooLong(start)) this.keepLatest(start);
-    while (this.head < this.waiting.length) {
-      this.fanOut(this.waiting[this.head++]);
-      if (this.now() - start >= this.options.budgetMs) break;
-    }
+    while (this.head < this.waiting.length && this.options.turn.mayFanOut()) this.fanOut(this.waiting[this.head++]);
     if (this.head >= this.waiting.length) {
       this.waiting = [];
       this.head = 0;

@@ -8,5 +8,3 @@ export const FEED_MAX_WAITING = 50_000;
  * that has fallen this far behind sends every client the newest quote rather than the backlog.
  */
 export const FEED_MAX_WAIT_MS = 500;
-/** Fan-out time per turn of the event loop before messages wait for a later turn, so Redis is read in between. */
-export const FAN_OUT_BUDGET_MS = 50;

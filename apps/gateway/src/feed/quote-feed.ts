@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { barChannel, quoteChannel } from '#app/contracts';
 import { redisConfig, type RedisConfig } from '#app/config';
+import { outboxWriter } from '../connections/outbox-writer.js';
 import { textFrame } from '../connections/text-frame.js';
 import { ChannelSubscription } from './channel-subscription.js';
 import { FanOutBacklog, type FanOutItem } from './fan-out-backlog.js';
-import { FAN_OUT_BUDGET_MS, FEED_MAX_WAIT_MS, FEED_MAX_WAITING, FEED_SUBSCRIBER } from './feed.constants.js';
+import { FEED_MAX_WAIT_MS, FEED_MAX_WAITING, FEED_SUBSCRIBER } from './feed.constants.js';
 import { FeedTrace } from './feed-trace.js';
 import { BAR_HEAD, seqOf, UPDATE_HEAD } from './server-frames.js';
 import type { FeedSubscriber } from './feed-subscriber.js';
@@ -34,11 +35,12 @@ interface Route {
  * or its bars of an interval, keyed `1m:AAPL`; see ChannelSubscription), and hands each message on, as it
  * is read, as one WebSocket frame built once and shared by every subscriber (each client's outbox queues
  * it and writes once per turn). A gateway with more updates than it can hand on (thousands of clients at
- * many times the rate) keeps reading Redis all the same: past a budget per turn messages wait in a
- * backlog that is cut to the latest per stream when it grows too old or too long (FanOutBacklog), so the
- * cost of falling behind is paid once per stream, not once per client, and Redis never cuts the feed. It re-subscribes every wanted channel itself
- * after a connection or a shard is lost rather than trusting ioredis, which restores only the channels
- * whose SUBSCRIBE it saw confirmed and does not report a failed re-subscription.
+ * many times the rate) keeps reading Redis all the same: past a budget per turn, which fan-out and the
+ * outboxes' writes spend together (DeliveryTurn), messages wait in a backlog that is cut to the latest
+ * per stream when it grows too old or too long (FanOutBacklog), so the cost of falling behind is paid
+ * once per stream, not once per client, and Redis never cuts the feed. It re-subscribes every wanted
+ * channel itself after a connection or a shard is lost rather than trusting ioredis, which restores only
+ * the channels whose SUBSCRIBE it saw confirmed and does not report a failed re-subscription.
  *
  * A stream's updates are fanned out newest-seq-wins, as the processor stores them: after a Redis
  * failover the promoted replica may lack the last writes it was not sent, and a retried batch is then
@@ -53,7 +55,7 @@ export class QuoteFeed implements OnApplicationShutdown {
   /** Newest seq fanned out per stream, for the newest-seq-wins rule; forgotten with the channel. */
   private readonly newest = new Map<string, number>();
   private sink: FeedSink | null = null;
-  readonly backlog = new FanOutBacklog((item) => this.fanOut(item), { budgetMs: FAN_OUT_BUDGET_MS, maxWaiting: FEED_MAX_WAITING, maxWaitMs: FEED_MAX_WAIT_MS });
+  readonly backlog = new FanOutBacklog((item) => this.fanOut(item), { turn: outboxWriter.turn, maxWaiting: FEED_MAX_WAITING, maxWaitMs: FEED_MAX_WAIT_MS });
   received = 0;
   subscribeRetries = 0;
   /** Messages dropped for a seq older than one already fanned out (a Redis failover replaying writes). */
