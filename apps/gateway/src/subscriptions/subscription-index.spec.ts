@@ -140,26 +140,6 @@ describe('SubscriptionIndex throttling', () => {
     assert.equal(raw.uncorks, 1, 'one corked write for the three frames');
   });
 
-  it("keeps each client's place in the beat whatever order the symbols' updates came in", async () => {
-    const index = new SubscriptionIndex();
-    const first = newSession();
-    const second = newSession();
-    const order: string[] = [];
-    for (const [name, client] of [['first', first], ['second', second]] as const) {
-      const write = client.raw.write;
-      client.raw.write = (frame: Buffer) => (order.push(name), write(frame));
-    }
-    index.add('AAPL', first.session, first.session.symbols, 1000);
-    index.add('GOOG', second.session, second.session.symbols, 1000);
-    index.deliver('AAPL', 1, f('aapl-1'));
-    index.deliver('GOOG', 1, f('goog-1'));
-    await at(11_000);
-    index.deliver('GOOG', 2, f('goog-2'));
-    index.deliver('AAPL', 2, f('aapl-2'));
-    await at(12_000);
-    assert.deepEqual(order, ['first', 'second', 'first', 'second']);
-  });
-
   it('counts the updates a throttle replaced, per client, as conflated', () => {
     const index = new SubscriptionIndex(undefined, stats);
     const before = stats.updatesConflated;

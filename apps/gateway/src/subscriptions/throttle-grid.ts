@@ -9,12 +9,8 @@ export interface ThrottledSubscriber {
  * it gets the pending update only if it came after that (what came before, it already has: from its
  * snapshot, from its earlier unthrottled or throttled membership).
  */
-let groupsMade = 0;
-
 export class ThrottledGroup<S extends ThrottledSubscriber = ThrottledSubscriber> {
   readonly members = new Map<S, number>();
-  /** Beats run the groups in the order they were made (see ThrottleGrid.beat). */
-  readonly order = ++groupsMade;
   private offers = 0;
   private pending: { seq: number; frame: Buffer; offer: number } | null = null;
 
@@ -84,14 +80,9 @@ export class ThrottleGrid {
     due.add(group);
   }
 
-  /**
-   * The groups in the order they were made, not in the order their updates came this interval: a
-   * client's place in the beat's burst of writes is then the same every beat, so the time between two of
-   * its updates stays the interval however long the burst takes.
-   */
   private beat(intervalMs: number): void {
-    const due = [...(this.due.get(intervalMs) ?? [])].sort((a, b) => a.order - b.order);
+    const due = this.due.get(intervalMs);
     this.due.delete(intervalMs);
-    for (const group of due) group.beat();
+    for (const group of due ?? []) group.beat();
   }
 }
