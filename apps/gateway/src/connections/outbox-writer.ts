@@ -36,7 +36,7 @@ export class OutboxWriter {
 
   private run(): void {
     this.scheduled = false;
-    this.turn.hasTime();
+    this.turn.hasTime(); // starts the turn's clock when writing is its first delivery work
     do this.due[this.head++].flush();
     while (this.head < this.due.length && this.turn.hasTime());
     if (this.head < this.due.length) {
