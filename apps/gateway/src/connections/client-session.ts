@@ -143,12 +143,16 @@ export class ClientSession implements OutboxSocket {
     return this.gates?.get(key) === gate && gate.isReading;
   }
 
-  /** The snapshot of `key` went out up to `sentSeq`: what the gate kept that is newer follows it. */
-  openGate(key: string, gate: StreamGate, sentSeq: number | undefined): void {
+  /**
+   * The snapshot of `key` went out up to `sentSeq`: what the gate kept that is newer follows it. `settled`:
+   * nothing the snapshot covered can still arrive (the caller knows the feed has handed it on already), so
+   * the gate goes now rather than at the next newer update, which in a quiet market may be long in coming.
+   */
+  openGate(key: string, gate: StreamGate, sentSeq: number | undefined, settled = false): void {
     if (this.gates?.get(key) !== gate) return;
     for (const update of gate.open(sentSeq)) this.pass(key, update.frame, update.closes);
     this.stats.updatesConflated += gate.dropped;
-    if (gate.isDone) this.forgetGate(key, gate);
+    if (gate.isDone || settled) this.forgetGate(key, gate);
   }
 
   /** Forgets `key`'s gate (the client unsubscribed). */

@@ -83,6 +83,14 @@ export class QuoteFeed implements OnApplicationShutdown {
     this.sink = sink;
   }
 
+  /**
+   * The newest seq fanned out for `key` (-1: none yet). Newest-seq-wins: no message at or below it is
+   * handed on any more, except a bar frame at it (a bar closing under its last tick's seq).
+   */
+  newestSeq(key: string): number {
+    return this.newest.get(key) ?? -1;
+  }
+
   /** Wanted channels not live yet: waiting for a SUBSCRIBE or for Redis to come back. */
   get pendingCount(): number {
     let pending = 0;

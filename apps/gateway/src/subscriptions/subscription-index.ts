@@ -59,7 +59,7 @@ export class SubscriptionIndex implements FeedSink {
    */
   setThrottle(key: string, session: ClientSession, throttleMs: number, keys: Set<string> = session.symbols): void {
     const stream = this.byKey.get(key);
-    if (!stream || !keys.has(key) || this.throttleOf(stream, session) === throttleMs) return;
+    if (!stream || !keys.has(key) || this.throttleIn(stream, session) === throttleMs) return;
     this.unplace(stream, session, true);
     this.place(key, stream, session, throttleMs);
   }
@@ -103,7 +103,13 @@ export class SubscriptionIndex implements FeedSink {
     if (stream.throttled.size === 0) stream.throttled = null;
   }
 
-  private throttleOf(stream: Stream, session: ClientSession): number {
+  /** The session's throttle on `key`: 0 for every update, -1 when it does not follow `key`. */
+  throttleOf(key: string, session: ClientSession): number {
+    const stream = this.byKey.get(key);
+    return stream ? this.throttleIn(stream, session) : -1;
+  }
+
+  private throttleIn(stream: Stream, session: ClientSession): number {
     if (stream.every.has(session)) return 0;
     for (const [intervalMs, group] of stream.throttled ?? []) if (group.members.has(session)) return intervalMs;
     return -1;

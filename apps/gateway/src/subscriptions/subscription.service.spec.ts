@@ -24,6 +24,12 @@ function deferred() {
 class FakeFeed {
   readonly wanted = new Map<string, ReturnType<typeof deferred>>();
   readonly released: string[] = [];
+  /** The newest seq the feed has fanned out per stream. */
+  readonly newest = new Map<string, number>();
+
+  newestSeq(key: string) {
+    return this.newest.get(key) ?? -1;
+  }
 
   want(symbol: string) {
     if (!this.wanted.has(symbol)) this.wanted.set(symbol, deferred());
@@ -44,6 +50,9 @@ class FakeFeed {
     return tick();
   }
 }
+
+/** The streams a session still keeps a gate for (its private map, for the specs that count them). */
+const openGates = (session: ClientSession) => (session as unknown as { gates: Map<string, unknown> | null }).gates?.size ?? 0;
 
 const quote = (symbol: string, seq: number) => ({ symbol, seq, price: 1 }) as unknown as Quote;
 
@@ -123,6 +132,42 @@ describe('SubscriptionService', () => {
     await tick();
     assert.deepEqual(reads, [['AAPL'], ['AAPL']]);
     assert.deepEqual(b.types(), ['subscribed', 'snapshot']);
+  });
+
+  it("keeps a stream's gate after the snapshot while the feed may still hand on what it covered", async () => {
+    const { feed, service, newSession } = setup();
+    const { session, sent } = newSession();
+    feed.newest.set('AAPL', 9);
+    const subscribing = service.subscribe(session, { symbols: ['AAPL'] });
+    await feed.goLive('AAPL');
+    await subscribing;
+    assert.equal(openGates(session), 1, 'seq 10 (the snapshot) may still come through the feed');
+    session.deliver('AAPL', 10, textFrame('{"type":"update","seq":10}'));
+    session.deliver('AAPL', 11, textFrame('{"type":"update","seq":11}'));
+    await tick();
+    assert.deepEqual(sent.slice(2).map((f) => JSON.parse(f).seq), [11]);
+    assert.equal(openGates(session), 0, 'a newer update ends it');
+  });
+
+  it("lets a stream's gate go with the snapshot once the feed has handed on its seq (a quiet market keeps none)", async () => {
+    const { feed, service, newSession } = setup();
+    const { session } = newSession();
+    feed.newest.set('AAPL', 10);
+    const subscribing = service.subscribe(session, { symbols: ['AAPL', 'GOOG'] });
+    await feed.goLive('AAPL');
+    await feed.goLive('GOOG');
+    await subscribing;
+    assert.equal(openGates(session), 1, "AAPL's gate went; GOOG's (seq 20, the feed at none) stays");
+  });
+
+  it("keeps a throttled stream's gate: a beat may still bring an update the snapshot covered", async () => {
+    const { feed, service, newSession } = setup();
+    const { session } = newSession();
+    feed.newest.set('AAPL', 10);
+    const subscribing = service.subscribe(session, { symbols: ['AAPL'], throttleMs: 1000 });
+    await feed.goLive('AAPL');
+    await subscribing;
+    assert.equal(openGates(session), 1);
   });
 
   it('holds updates that race the snapshot and releases only the newer ones after it', async () => {

@@ -174,7 +174,7 @@ export class SubscriptionService {
     } catch (err) {
       if (wanted.some(gated)) this.failedRead(session, 'Snapshot', err, wanted.filter(gated));
     } finally {
-      for (const [symbol, gate] of gates) session.openGate(symbol, gate, sentSeqs.get(symbol));
+      for (const [symbol, gate] of gates) session.openGate(symbol, gate, sentSeqs.get(symbol), this.settled(session, symbol, sentSeqs.get(symbol)));
     }
   }
 
@@ -196,8 +196,22 @@ export class SubscriptionService {
       const still = symbols.filter((s) => gated(barKey(interval, s)));
       if (still.length > 0) this.failedRead(session, 'Current bars', err, still);
     } finally {
-      for (const [key, gate] of gates) session.openGate(key, gate, sentSeqs.get(key));
+      for (const [key, gate] of gates) session.openGate(key, gate, sentSeqs.get(key), this.settled(session, key, sentSeqs.get(key)));
     }
+  }
+
+  /**
+   * True when no update the snapshot covered (seq <= `sentSeq`) can still reach the session, so its gate
+   * need not wait for the next newer update (an open gate per stream per client was ~130 bytes each,
+   * kept until then: all of them, in a quiet market). Nothing sent: every update is new. Otherwise the feed
+   * hands on only seqs above the newest it fanned out (bar frames at it too: a bar closes under its last
+   * tick's seq), and a throttled stream may still beat with an update older than the snapshot.
+   */
+  private settled(session: ClientSession, key: string, sentSeq: number | undefined): boolean {
+    if (sentSeq === undefined) return true;
+    if (this.index.throttleOf(key, session) !== 0) return false;
+    const newest = this.feed.newestSeq(key);
+    return key.includes(':') ? newest > sentSeq : newest >= sentSeq;
   }
 
   private failedRead(session: ClientSession, what: string, err: unknown, symbols: string[]): void {
