@@ -136,6 +136,9 @@ export async function run(options, report) {
     const closesBeyond = (await fleetReport([beyond])).closes;
     const gatewayCpu = Object.entries(cpu.processes).filter(([name]) => /^gateway\d/.test(name));
     const clientCpu = Object.entries(cpu.processes).filter(([name]) => name.startsWith('clients'));
+    const gatewayCpuPctTotal = sum(gatewayCpu.map(([, p]) => p.cpuPct));
+    const clientsCpuPctTotal = sum(clientCpu.map(([, p]) => p.cpuPct));
+    const updatesPerSec = received.updates / cpu.seconds;
     report.emit({
       bench: BENCH,
       scenario: `${connected} clients x 1-3 symbols, throttleMs ${THROTTLE_MS}, ${workers} gateway worker(s), ${o.holdSec} s hold`,
@@ -154,18 +157,18 @@ export async function run(options, report) {
         shareWithGapOver2s: Math.round((sum(gaps.map((g) => g.over)) / connected) * 10_000) / 10_000,
         longestGapMs: Math.max(...gaps.map((g) => g.longestMs)),
         quoteAgeMs: received.latency,
-        updatesPerSec: Math.round(received.updates / cpu.seconds),
+        updatesPerSec: Math.round(updatesPerSec),
         missedPongDrops: (after.get('gateway_heartbeat_timeouts_total') ?? NaN) - (before.get('gateway_heartbeat_timeouts_total') ?? NaN),
         slowClientsClosed: (after.get('gateway_slow_clients_closed_total') ?? NaN) - (before.get('gateway_slow_clients_closed_total') ?? NaN),
         closesDuringHold: received.closes,
         openAtEnd: received.open,
       },
       gatewayCpuPct: Object.fromEntries(gatewayCpu.map(([n, p]) => [n, p.cpuPct])),
-      gatewayCpuPctTotal: sum(gatewayCpu.map(([, p]) => p.cpuPct)),
-      clientsCpuPctTotal: sum(clientCpu.map(([, p]) => p.cpuPct)),
+      gatewayCpuPctTotal,
+      clientsCpuPctTotal,
       // CPU per delivered update on each side: what decides how many clients two cores carry.
-      gatewayCpuUsPerUpdate: perUpdateUs(sum(gatewayCpu.map(([, p]) => p.cpuPct)), received.updates / cpu.seconds),
-      clientsCpuUsPerUpdate: perUpdateUs(sum(clientCpu.map(([, p]) => p.cpuPct)), received.updates / cpu.seconds),
+      gatewayCpuUsPerUpdate: perUpdateUs(gatewayCpuPctTotal, updatesPerSec),
+      clientsCpuUsPerUpdate: perUpdateUs(clientsCpuPctTotal, updatesPerSec),
       clientsRssMiBTotal: Math.round(sum(clientCpu.map(([, p]) => p.rssMaxMiB))),
       machine: { busyPct: cpu.machineBusyPct, othersCpuPct: cpu.othersCpuPct, cores: cpu.cores },
       newClientSnapshotMs: summary(snapshotMs),

@@ -18,8 +18,8 @@ export interface WatchedPipeline {
  * The client reads on the test process's event loop, beside the watcher and the test's own polling, and
  * each fault ends in a catch-up burst (the processor or the broker working off what piled up). These
  * tests check that the pipeline loses and repeats nothing, so the client must get every seq: the
- * gateway's slow-client rule, which would rightly give a reader that falls behind a burst only the
- * latest quote (CI failed on it, 7 Dec: 401 updates conflated for this client), is set out of reach.
+ * gateway's slow-client rule, which rightly gives a reader that falls behind a burst only the latest
+ * quote, is set out of reach.
  * That rule has tests of its own (delivery-slow-client, hostile-clients).
  */
 const NEVER_SLOW = { WS_SLOW_CLIENT_BUFFER_BYTES: String(256 * 1024 * 1024), WS_MAX_CLIENT_BUFFER_BYTES: String(512 * 1024 * 1024) };

@@ -202,8 +202,8 @@ export class SubscriptionService {
 
   /**
    * True when no update the snapshot covered (seq <= `sentSeq`) can still reach the session, so its gate
-   * need not wait for the next newer update (an open gate per stream per client was ~130 bytes each,
-   * kept until then: all of them, in a quiet market). Nothing sent: every update is new. Otherwise the feed
+   * need not wait for the next newer update (an open gate costs ~130 bytes per stream per client, and
+   * in a quiet market that update is long in coming). Nothing sent: every update is new. Otherwise the feed
    * hands on only seqs above the newest it fanned out (bar frames at it too: a bar closes under its last
    * tick's seq), and a throttled stream may still beat with an update older than the snapshot.
    */
